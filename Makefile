@@ -1,0 +1,46 @@
+# Two commands for a fresh Debian machine: `make demo` and `make test`. Both set everything up first.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+ALLURE_DIR := .tools/allure2
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: setup system venv allure demo test report clean
+
+setup: system venv allure
+
+# Debian's chromium (Playwright cannot download browsers here), ffmpeg for video, xvfb for --headed,
+# Java for Allure 2's generator, Node/npm to install it.
+system:
+	@missing=""; \
+	for pair in chromium:chromium ffmpeg:ffmpeg xvfb-run:xvfb java:default-jre-headless npm:npm; do \
+	  command -v $${pair%%:*} >/dev/null || missing="$$missing $${pair##*:}"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+venv: $(VENV)/.installed
+$(VENV)/.installed: pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test]'
+	touch $@
+
+allure: $(ALLURE_DIR)/node_modules/.bin/allure
+$(ALLURE_DIR)/node_modules/.bin/allure:
+	mkdir -p $(ALLURE_DIR)
+	cd $(ALLURE_DIR) && npm install --silent --no-audit --no-fund allure-commandline@2
+
+demo: setup
+	$(VENV)/bin/checkout-tester demo
+
+test: setup
+	$(PY) -m pytest tests
+
+report: setup
+	$(VENV)/bin/checkout-tester report
+
+clean:
+	rm -rf reports test-results

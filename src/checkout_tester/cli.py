@@ -1,0 +1,91 @@
+"""checkout-tester command line: run | validate | demo | store | report. Thin over pytest and the engine."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from checkout_tester import report as allure_report
+
+RESULTS = "reports/allure-results"
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="checkout-tester", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="run flows (pytest underneath); extra pytest options after --")
+    run.add_argument("flows", nargs="*", default=[], help="flow files, folders or pytest node ids (default: flows/)")
+    run.add_argument("--target", help="target config, e.g. config/example.yaml")
+    run.add_argument("--store-fault", action="append", default=[], help="demo store fault (repeatable)")
+    run.add_argument("--var", action="append", default=[], help="NAME=VALUE flow variable (repeatable)")
+    run.add_argument("-m", dest="markers", help="only flows with these tags, e.g. smoke")
+    run.add_argument("--report", action="store_true", help="generate the HTML report afterwards")
+
+    validate = sub.add_parser("validate", help="check flow files without a browser")
+    validate.add_argument("flows", nargs="*", default=["flows"])
+
+    sub.add_parser("demo", help="run every shipped flow against the demo store with the uppercase-email fault")
+
+    store = sub.add_parser("store", help="start the demo store", add_help=False)
+    store.add_argument("rest", nargs=argparse.REMAINDER)
+
+    report = sub.add_parser("report", help="generate the Allure HTML report (offline)")
+    report.add_argument("--results", default=RESULTS)
+    report.add_argument("--output", default="reports/allure-report")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `checkout-tester` command."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    extra: list[str] = []
+    if "--" in argv:
+        cut = argv.index("--")
+        argv, extra = argv[:cut], argv[cut + 1:]
+    if argv[:1] == ["store"]:
+        from checkout_tester.demostore.__main__ import main as store_main
+
+        return store_main(argv[1:])
+    args = _parser().parse_args(argv)
+    if args.command == "validate":
+        return validate(args.flows)
+    if args.command == "report":
+        return allure_report.generate(args.results, args.output)
+    if args.command == "demo":
+        from checkout_tester.demo import run_demo
+
+        return run_demo()
+    from checkout_tester.suite import run_suite
+
+    code = run_suite(args.flows or ["flows"], target=args.target, faults=args.store_fault,
+                     variables=args.var, markers=args.markers, extra=extra).exit_code
+    if args.report:
+        allure_report.generate(RESULTS, "reports/allure-report")
+    return code
+
+
+def validate(paths: list[str]) -> int:
+    """Load and validate flows, printing every mistake with its file and line."""
+    from checkout_tester.loader import validate_paths
+
+    missing = [p for p in paths if not Path(p).exists()]
+    if missing:
+        print(f"not found: {', '.join(missing)}", file=sys.stderr)
+        return 2
+    errors, count = validate_paths(paths), _count(paths)
+    for error in errors:
+        print(error, file=sys.stderr)
+    print(f"{count} flow file(s) checked, {len(errors)} error(s)")
+    return 1 if errors else 0
+
+
+def _count(paths: list[str]) -> int:
+    total = 0
+    for path in map(Path, paths):
+        total += len(list(path.rglob("*.flow.yaml"))) + len(list(path.rglob("*.part.yaml"))) if path.is_dir() else 1
+    return total
+
+
+if __name__ == "__main__":
+    sys.exit(main())

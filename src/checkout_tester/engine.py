@@ -1,0 +1,179 @@
+"""Run one flow on a Playwright page. Emits events; knows nothing of pytest or the CLI."""
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+from playwright.sync_api import Error as PlaywrightError, Page
+
+from checkout_tester.config import Target
+from checkout_tester.errors import CheckoutTesterError, StoreUnreachable
+from checkout_tester.events import Attachment, FlowFinished, FlowStarted, Listener, StepFinished, StepStarted
+from checkout_tester.model import Flow, Step, Variant
+from checkout_tester.steps import HANDLERS
+from checkout_tester.steps.registry import ACTIONS, StepContext
+from checkout_tester.redaction import Redactor
+from checkout_tester.variables import FakeData, Scope, UnknownVariable
+from checkout_tester import failure
+
+UNREACHABLE = re.compile(r"net::ERR_(CONNECTION_REFUSED|NAME_NOT_RESOLVED|CONNECTION_RESET|ADDRESS_UNREACHABLE|"
+                         r"CONNECTION_TIMED_OUT|TIMED_OUT|INTERNET_DISCONNECTED|CONNECTION_CLOSED|EMPTY_RESPONSE)")
+# Secret-masking style: fields filled with a secret are drawn as dots in screenshots and video.
+MASK_SCRIPT = """(() => { const css = 'input[data-ct-secret]{-webkit-text-security:disc!important}';
+  const add = () => { const s = document.createElement('style'); s.textContent = css;
+    (document.head || document.documentElement).appendChild(s); };
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', add); else add(); })();"""
+
+
+class StepFailed(AssertionError):
+    """A flow step did not do what the shopper needed; AssertionError so reports say 'failed'."""
+
+    def __init__(self, message: str, step: Step, cause: BaseException | None = None) -> None:
+        super().__init__(message)
+        self.step, self.cause = step, cause
+
+
+class Runner:
+    """Runs flows on one page, keeping the run's variables, console log and counters."""
+
+    def __init__(self, page: Page, target: Target, listeners: Sequence[Listener] = (),
+                 artifacts: str | Path = "reports/artifacts", reproduce: str = "",
+                 redactor: Redactor | None = None, fake: FakeData | None = None) -> None:
+        self.page, self.target, self.listeners = page, target, list(listeners)
+        self.timeouts = target.timeouts
+        self.artifacts = Path(artifacts)
+        self.reproduce = reproduce
+        self.redactor = redactor or Redactor()
+        self.fake = fake or FakeData()
+        self.saved: dict[str, Any] = {}
+        self.actions = 0
+        self.steps_run = 0
+        self.console: list[str] = []
+        self.page_errors: list[str] = []
+        self._flow: Flow | None = None
+        page.context.add_init_script(MASK_SCRIPT)
+        self.watch(page)
+
+    # --- browser plumbing -------------------------------------------------------------
+    def watch(self, page: Page) -> None:
+        """Record console messages and uncaught errors of a page (or popup)."""
+        page.on("console", lambda msg: self.console.append(
+            f"[{msg.type}] {msg.text}" + (f" ({msg.location.get('url')}:{msg.location.get('lineNumber')})"
+                                          if msg.type == "error" and msg.location else "")))
+        page.on("pageerror", lambda err: self.page_errors.append(f"{err.name}: {err.message}"))
+
+    def navigate(self, page: Page, url: str, timeout: float) -> None:
+        """Go to a URL; a store that does not answer is 'unreachable', not a failed step."""
+        try:
+            response = page.goto(url, timeout=timeout)
+        except PlaywrightError as exc:
+            code = UNREACHABLE.search(str(exc))
+            if code:
+                raise StoreUnreachable(f"store unreachable: {url} ({code.group(0)})") from None
+            raise
+        if response is not None and response.status >= 500:
+            self.console.append(f"[http] {response.status} {response.url}")
+
+    def screenshot(self, page: Page, name: str, full_page: bool = False) -> None:
+        """Save a screenshot (secret fields drawn as dots) and attach it."""
+        self.artifacts.mkdir(parents=True, exist_ok=True)
+        safe = re.sub(r"[^\w.-]+", "_", name)
+        path = self.artifacts / f"{safe}-{uuid.uuid4().hex[:6]}.png"
+        page.screenshot(path=str(path), full_page=full_page)
+        self.emit(Attachment(name=name, mime="image/png", path=str(path)))
+
+    def emit(self, event: Any) -> None:
+        for listener in self.listeners:
+            listener(event)
+
+    # --- running ----------------------------------------------------------------------
+    def run(self, flow: Flow, variant: Variant | None = None, values: dict[str, Any] | None = None) -> FlowFinished:
+        """Run a flow (one variant row); raises StepFailed / StoreUnreachable after emitting events."""
+        variant = variant or Variant(id="", values={})
+        self._flow = flow
+        self.emit(FlowStarted(flow=flow, variant=variant.id))
+        started = time.perf_counter()
+        status, error = "passed", None
+        try:
+            scope = self._scope(flow, variant, values or {})
+            ctx = StepContext(runner=self, page=self.page, root=self.page, scope=scope, artifacts=self.artifacts)
+            self.run_steps(ctx, flow.steps)
+        except BaseException as exc:
+            status, error = ("failed" if isinstance(exc, AssertionError) else "broken"), exc
+            raise
+        finally:
+            self._attach_logs()
+            finished = FlowFinished(flow=flow, variant=variant.id, status=status,
+                                    duration_ms=(time.perf_counter() - started) * 1000,
+                                    steps=self.steps_run, actions=self.actions, error=error,
+                                    saved={k: self.redactor(v) for k, v in self.saved.items()})
+            self.emit(finished)
+        return finished
+
+    def _scope(self, flow: Flow, variant: Variant, values: dict[str, Any]) -> Scope:
+        scope = Scope({}, self.target.secret, self.target.vars, self.redactor, self.fake)
+        overrides = {**variant.values, **values}
+        for name, default in flow.params.items():
+            scope.values[name] = overrides[name] if name in overrides else scope.render(default)
+        scope.values.update({k: scope.render(v) for k, v in overrides.items()})
+        for name, value in flow.vars.items():
+            scope.values[name] = scope.render(value)
+        return scope
+
+    def run_steps(self, ctx: StepContext, steps: Iterable[Step]) -> None:
+        for step in steps:
+            self.run_step(ctx, step)
+
+    def run_step(self, ctx: StepContext, step: Step) -> None:
+        """Run one step, timing it and turning any error into a message that names the YAML line."""
+        uid = uuid.uuid4().hex
+        try:
+            args = self._render(ctx, step)
+        except UnknownVariable as exc:
+            raise StepFailed(failure.describe(self, ctx, step, exc), step, exc) from None
+        title = self.redactor(f"{step.kind} {args.describe()}".strip())
+        self.emit(StepStarted(step=step, title=title, uid=uid))
+        local = ctx.within()
+        started = time.perf_counter()
+        try:
+            HANDLERS[step.kind](local, step, args)
+        except (StepFailed, StoreUnreachable) as exc:
+            self._finish(step, title, uid, started, exc)
+            if isinstance(exc, StoreUnreachable) and not getattr(exc, "located", False):
+                exc = StoreUnreachable(failure.describe(self, local, step, exc, snapshot=False))
+                exc.located = True  # type: ignore[attr-defined]
+                raise exc from None
+            raise
+        except (AssertionError, PlaywrightError, CheckoutTesterError) as exc:
+            failed = StepFailed(failure.describe(self, local, step, exc), step, exc)
+            self._finish(step, title, uid, started, failed)
+            raise failed from None
+        self.steps_run += 1
+        if step.kind in ACTIONS:
+            self.actions += 1
+        for note in local.notes:
+            self.emit(Attachment(name=note.split(" = ")[0], mime="text/plain", body=note.encode()))
+        self._finish(step, title, uid, started, None)
+
+    def _finish(self, step: Step, title: str, uid: str, started: float, error: BaseException | None) -> None:
+        status = "passed" if error is None else ("failed" if isinstance(error, AssertionError) else "broken")
+        self.emit(StepFinished(step=step, title=title, uid=uid, status=status,
+                               duration_ms=(time.perf_counter() - started) * 1000, error=error))
+
+    def _render(self, ctx: StepContext, step: Step) -> Any:
+        """Fill in templates; nested steps are rendered when they run."""
+        nested = {"steps", "open"}
+        data = step.args.model_dump(by_alias=True, exclude_none=True, exclude=nested)
+        rendered = ctx.scope.render(data)
+        for key in nested & set(type(step.args).model_fields):
+            rendered[key] = getattr(step.args, key)
+        return type(step.args).model_validate(rendered)
+
+    def _attach_logs(self) -> None:
+        lines = self.page_errors and [f"[pageerror] {e}" for e in self.page_errors] or []
+        text = "\n".join(lines + self.console)
+        if text:
+            self.emit(Attachment(name="browser console", mime="text/plain", body=self.redactor(text).encode()))

@@ -1,0 +1,54 @@
+"""Events the engine emits while a flow runs; reporters (console, Allure, JSON) consume them."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Optional, Union
+
+from checkout_tester.model import Flow, Step
+
+
+@dataclass(frozen=True)
+class FlowStarted:
+    flow: Flow
+    variant: str
+
+
+@dataclass(frozen=True)
+class StepStarted:
+    step: Step
+    title: str
+    uid: str
+
+
+@dataclass(frozen=True)
+class StepFinished:
+    step: Step
+    title: str
+    uid: str
+    status: str  # passed | failed | broken
+    duration_ms: float
+    error: Optional[BaseException] = None
+
+
+@dataclass(frozen=True)
+class Attachment:
+    name: str
+    mime: str
+    path: Optional[str] = None
+    body: Optional[bytes] = None
+
+
+@dataclass(frozen=True)
+class FlowFinished:
+    flow: Flow
+    variant: str
+    status: str
+    duration_ms: float
+    steps: int
+    actions: int
+    error: Optional[BaseException] = None
+    saved: dict = field(default_factory=dict)
+
+
+Event = Union[FlowStarted, StepStarted, StepFinished, Attachment, FlowFinished]
+Listener = Callable[[Event], None]

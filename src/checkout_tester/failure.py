@@ -1,0 +1,85 @@
+"""Failure messages: where in the YAML, what was expected, what the page showed, how to re-run."""
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from checkout_tester.engine import Runner
+    from checkout_tester.model import Step
+    from checkout_tester.steps.registry import StepContext
+
+ALERTS = "[role=alert]:visible, .error:visible, .alert:visible"
+_NOISE = re.compile(r"^\s*(Call log:|- |=+ logs =+|waiting for|  -)")
+
+
+def playwright_detail(exc: BaseException) -> str:
+    """The useful lines of a Playwright error, without its call log."""
+    lines = []
+    for line in str(exc).splitlines():
+        if line.strip().startswith("Call log:"):
+            break
+        if line.strip() and not _NOISE.match(line):
+            lines.append(line.strip())
+    return "\n".join(lines[:6])
+
+
+def page_showed(ctx: "StepContext") -> list[str]:
+    """What the shopper saw: URL, title, visible error messages (also inside the current iframe)."""
+    shown: list[str] = []
+    page = ctx.page
+    try:
+        if page.is_closed():
+            return ["(the window had closed)"]
+        shown.append(f"URL {page.url}  title {page.title()!r}")
+        alerts: list[str] = []
+        for root in {id(ctx.root): ctx.root, id(page): page}.values():
+            alerts += [t.strip() for t in root.locator(ALERTS).all_inner_texts() if t.strip()]
+        if alerts:
+            shown.append("message " + " | ".join(dict.fromkeys(alerts)))
+        else:
+            heading = page.locator("h1").first
+            if heading.count():
+                shown.append(f"heading {heading.inner_text(timeout=1000).strip()!r}")
+    except Exception as exc:  # the page may be mid-navigation; the message must still be written
+        shown.append(f"(page not readable: {type(exc).__name__})")
+    return shown
+
+
+def describe(runner: "Runner", ctx: "StepContext", step: "Step", exc: BaseException,
+             snapshot: bool = True) -> str:
+    """The whole failure message, secrets removed."""
+    flow = runner._flow
+    name = flow.name if flow else "flow"
+    lines = [f"{name}: step {step.index} `{step.title}` failed at {step.source}"]
+    if ctx.expectation:
+        lines.append(f"  Expected: {ctx.expectation}")
+    detail = playwright_detail(exc)
+    lines += [f"  Error:    {line}" if i == 0 else f"            {line}" for i, line in enumerate(detail.splitlines() or [type(exc).__name__])]
+    if snapshot:
+        for i, shown in enumerate(page_showed(ctx)):
+            lines.append(("  Page:     " if i == 0 else "            ") + shown)
+    problems = [f"[pageerror] {e}" for e in runner.page_errors] + [c for c in runner.console if c.startswith(("[error]", "[http]"))]
+    if problems:
+        lines.append("  Console:  " + "\n            ".join(problems[-3:]))
+    if runner.reproduce:
+        lines.append(f"  Reproduce: {runner.reproduce}")
+    return runner.redactor("\n".join(lines))
+
+
+# Ordered: the first matching class names the failure (see categories in reporting/allure.py).
+CLASSES: list[tuple[str, re.Pattern[str]]] = [
+    ("store unreachable", re.compile(r"store unreachable", re.I)),
+    ("valid input rejected", re.compile(r"valid input rejected", re.I)),
+    ("timing budget exceeded", re.compile(r"timing budget exceeded", re.I)),
+    ("server error", re.compile(r"\[http\] 5\d\d|HTTP 5\d\d")),
+    ("page or console error", re.compile(r"\[pageerror\]")),
+    ("visible error message", re.compile(r"Page:.*\n\s+message ", re.S)),
+    ("element not found", re.compile(r"Expected: (a |an |iframe|the popup|a popup).*\n\s+Error:\s+.*(Timeout|not found)", re.S)),
+    ("expected content missing", re.compile(r".")),
+]
+
+
+def classify(message: str) -> str:
+    """The failure class of a failure message."""
+    return next(name for name, pattern in CLASSES if pattern.search(message or "x"))

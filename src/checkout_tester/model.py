@@ -1,0 +1,67 @@
+"""Frozen, typed flow model; every piece carries the place in the YAML it came from."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from pydantic import BaseModel
+
+
+@dataclass(frozen=True)
+class Source:
+    """A place in a flow file (1-based line)."""
+
+    file: str
+    line: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
+@dataclass(frozen=True)
+class Step:
+    """One validated step: its YAML verb, typed arguments and nested steps."""
+
+    kind: str
+    args: BaseModel
+    source: Source
+    index: str  # "3" or "7.2" for a step nested in a frame/popup/sub-flow
+    children: tuple[Step, ...] = ()
+    trigger: Step | None = None  # for `popup`: the step that opens the window
+    subflow: Flow | None = None  # for `use`
+
+    @property
+    def title(self) -> str:
+        """Human one-liner, e.g. `click role=button name="Pay now"`."""
+        describe = getattr(self.args, "describe", None)
+        detail = describe() if callable(describe) else ""
+        return f"{self.kind} {detail}".strip()
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One input row of a flow; `id` shows in the test name."""
+
+    id: str
+    values: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Flow:
+    """A loaded shopper flow."""
+
+    name: str
+    path: str
+    source: Source
+    steps: tuple[Step, ...]
+    description: str = ""
+    tags: tuple[str, ...] = ()
+    vars: Mapping[str, Any] = field(default_factory=dict)
+    params: Mapping[str, Any] = field(default_factory=dict)
+    variants: tuple[Variant, ...] = ()
+    budgets: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def variant_rows(self) -> tuple[Variant, ...]:
+        """The variants, or one unnamed row when the flow has none."""
+        return self.variants or (Variant(id="", values={}),)

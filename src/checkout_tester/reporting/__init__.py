@@ -1,0 +1,1 @@
+"""Reporters: each one is a listener of engine events."""

@@ -1,0 +1,103 @@
+"""Human messages, and the JSON Schema shipped for editors."""
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import pytest
+import yaml
+
+from checkout_tester.loader import clear_cache, load_flow
+from checkout_tester.schema import (EXAMPLES, SCHEMA_PATH, closest, flow_json_schema, inline, schema_text,
+                                    suggest, template_names, write_schema)
+from checkout_tester.stepargs import STEP_ARGS
+
+GOOD = Path(__file__).parent / "good_flows"
+
+
+def test_shipped_schema_is_the_generated_one() -> None:
+    # After changing stepargs.py: python -m checkout_tester.schema
+    assert SCHEMA_PATH.read_text(encoding="utf-8") == schema_text()
+
+
+def test_write_schema(tmp_path: Path) -> None:
+    assert write_schema(tmp_path / "s.json").read_text(encoding="utf-8") == schema_text()
+
+
+def test_schema_has_a_step_per_verb_with_shorthands() -> None:
+    schema = flow_json_schema()
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    steps = schema["$defs"]["Step"]["oneOf"]
+    assert [s["required"][0] for s in steps] == list(STEP_ARGS)
+    click = next(s for s in steps if s["title"] == "click")["properties"]["click"]
+    assert click["oneOf"][0]["type"] == "string"
+    fill = next(s for s in steps if s["title"] == "fill")["properties"]["fill"]
+    assert fill == {"$ref": "#/$defs/FillArgs"}
+    assert schema["$defs"]["UseArgs"]["properties"]["with"]["type"] == "object"
+
+
+@cache
+def _validator():  # type: ignore[no-untyped-def]
+    jsonschema = pytest.importorskip("jsonschema")
+    schema = flow_json_schema()
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return jsonschema.Draft202012Validator(schema)
+
+
+@pytest.mark.parametrize("name", ["signup.flow.yaml", "rows.flow.yaml", "parts/login.flow.yaml"])
+def test_good_flows_match_the_schema(name: str) -> None:
+    data = yaml.safe_load((GOOD / name).read_text(encoding="utf-8"))
+    assert [e.message for e in _validator().iter_errors(data)] == []
+
+
+@pytest.mark.parametrize("data", [
+    {"name": "x", "steps": [{"clik": "Pay"}]},
+    {"name": "x", "stpes": [{"goto": "/"}]},
+    {"name": "x", "steps": []},
+    {"name": "x", "steps": [{"click": {"label": "a", "text": "b"}}]},
+    {"name": "x", "steps": [{"fill": "Email"}]},
+    {"name": "x", "tags": "smoke", "steps": [{"goto": "/"}]},
+])
+def test_bad_flows_fail_the_schema(data: dict) -> None:
+    assert list(_validator().iter_errors(data))
+
+
+@pytest.mark.parametrize("verb", list(EXAMPLES))
+def test_every_example_in_hints_is_a_valid_step(verb: str, tmp_path: Path) -> None:
+    (tmp_path / "parts").mkdir()
+    (tmp_path / "parts/login.flow.yaml").write_text("name: L\nparams: {email: x}\nsteps: [{goto: /}]\n")
+    flow = tmp_path / "x.flow.yaml"
+    flow.write_text(f"name: X\nparams: {{email: x}}\nsteps:\n  {EXAMPLES[verb]}\n")
+    clear_cache()
+    assert load_flow(flow).steps[0].kind == verb
+
+
+def test_every_verb_has_an_example() -> None:
+    assert set(EXAMPLES) == set(STEP_ARGS)
+
+
+def test_did_you_mean() -> None:
+    assert closest("clik", STEP_ARGS) == "click"
+    assert suggest("lable", ["label", "value"], "fill takes: label, value") == \
+        "did you mean 'label'? fill takes: label, value"
+    assert suggest("zzzz", ["label", "value"], "fill takes: label, value") == "fill takes: label, value"
+
+
+@pytest.mark.parametrize("value", [
+    "Pay now", "/cart", "{{ email }}", "Total: 10", "yes", "0123", "", "a, b", "it's", " pad",
+    {"role": "button", "name": "Pay now"}, [1, "x", None, True], {"with": {"email": "{{ email }}"}},
+])
+def test_inline_reads_back_as_the_same_value(value: object) -> None:
+    assert yaml.safe_load(f"k: {inline(value)}")["k"] == value
+
+
+@pytest.mark.parametrize("text, names, problem", [
+    ("plain", [], None),
+    ("{{ email }} and {{env.HOME}}", ["email", "env.HOME"], None),
+    ("{{ a | upper }}", [], "'{{ a | upper }}' is not a variable"),
+    ("{{ email }", [], "unclosed template in '{{ email }'"),
+])
+def test_template_names(text: str, names: list[str], problem: str | None) -> None:
+    found, trouble = template_names(text)
+    assert found == names
+    assert (trouble.message if trouble else None) == problem
