@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 import time
 import uuid
+from urllib.parse import urljoin
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
@@ -41,11 +42,13 @@ class Runner:
 
     def __init__(self, page: Page, target: Target, listeners: Sequence[Listener] = (),
                  artifacts: str | Path = "reports/artifacts", reproduce: str = "",
-                 redactor: Redactor | None = None, fake: FakeData | None = None) -> None:
+                 redactor: Redactor | None = None, fake: FakeData | None = None,
+                 base_url: str | None = None) -> None:
         self.page, self.target, self.listeners = page, target, list(listeners)
         self.timeouts = target.timeouts
         self.artifacts = Path(artifacts)
         self.reproduce = reproduce
+        self.base_url = base_url
         self.redactor = redactor or Redactor()
         self.fake = fake or FakeData()
         self.saved: dict[str, Any] = {}
@@ -64,18 +67,23 @@ class Runner:
             f"[{msg.type}] {msg.text}" + (f" ({msg.location.get('url')}:{msg.location.get('lineNumber')})"
                                           if msg.type == "error" and msg.location else "")))
         page.on("pageerror", lambda err: self.page_errors.append(f"{err.name}: {err.message}"))
+        page.on("response", self._on_response)
+
+    def _on_response(self, response: Any) -> None:
+        if response.status >= 500 and response.request.resource_type in ("document", "xhr", "fetch"):
+            self.console.append(f"[http] {response.status} {response.request.method} {response.url}")
 
     def navigate(self, page: Page, url: str, timeout: float) -> None:
         """Go to a URL; a store that does not answer is 'unreachable', not a failed step."""
         try:
-            response = page.goto(url, timeout=timeout)
+            page.goto(url, timeout=timeout)
         except PlaywrightError as exc:
             code = UNREACHABLE.search(str(exc))
             if code:
-                raise StoreUnreachable(f"store unreachable: {url} ({code.group(0)})") from None
+                full = urljoin(self.base_url or "", url)
+                raise StoreUnreachable(f"store unreachable: {full} did not answer ({code.group(0)}); "
+                                       "the store is down or the base URL is wrong") from None
             raise
-        if response is not None and response.status >= 500:
-            self.console.append(f"[http] {response.status} {response.url}")
 
     def screenshot(self, page: Page, name: str, full_page: bool = False) -> None:
         """Save a screenshot (secret fields drawn as dots) and attach it."""
@@ -143,7 +151,7 @@ class Runner:
         except (StepFailed, StoreUnreachable) as exc:
             self._finish(step, title, uid, started, exc)
             if isinstance(exc, StoreUnreachable) and not getattr(exc, "located", False):
-                exc = StoreUnreachable(failure.describe(self, local, step, exc, snapshot=False))
+                exc = StoreUnreachable(f"{exc}\n" + failure.describe(self, local, step, exc, snapshot=False))
                 exc.located = True  # type: ignore[attr-defined]
                 raise exc from None
             raise

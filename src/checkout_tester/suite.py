@@ -52,7 +52,8 @@ def pytest_args(paths: list[str], target: str | None = None, faults: list[str] |
     """The pytest command line a suite run uses; reports go under reports/."""
     args = list(paths) + ["--alluredir", RESULTS, "--junitxml", "reports/junit.xml",
                           "--tracing", "retain-on-failure", "--screenshot", "only-on-failure",
-                          "--output", "reports/test-results", "-p", "no:cacheprovider", "-q"]
+                          "--output", "reports/test-results", "-p", "no:cacheprovider", "-q",
+                          "-W", "ignore::pytest.PytestAssertRewriteWarning"]
     if target:
         args += ["--target", target]
     for fault in faults or []:

@@ -52,9 +52,12 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> int:
     stop = threading.Event()
 
     def on_term(signum: int, frame: FrameType | None) -> None:
+        """Stop cleanly on SIGTERM as on Ctrl-C."""
         stop.set()
 
-    previous = signal.signal(signal.SIGTERM, on_term) if threading.current_thread() is threading.main_thread() else None
+    # signal handlers can only be installed from the main thread
+    in_main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, on_term) if in_main else None
     try:
         print(f"Demo store: {store.url}  wallet: {store.wallet_url}  faults: {', '.join(store.faults) or 'none'}",
               flush=True)
@@ -66,8 +69,8 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> int:
         pass
     finally:
         store.stop()
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
+        if in_main:
+            signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)
     print("Demo store stopped.", flush=True)
     return 0
 

@@ -74,11 +74,22 @@ def create_app(context: StoreContext) -> Flask:
         return render_template("error.html", title="Something went wrong",
                                message="Please try again later."), 500
 
+    def allowed() -> bool:
+        token = request.headers.get("X-Admin-Token", "")
+        return hmac.compare_digest(token.encode(), context.admin_token.encode())
+
+    @app.route("/__admin/reset", methods=["POST"])
+    def admin_reset() -> ResponseReturnValue:
+        """Test hook: forget all shoppers, carts, orders and tickets (needs X-Admin-Token)."""
+        if not allowed():
+            return jsonify({"error": "forbidden"}), 403
+        context.db.reset()
+        return jsonify({"reset": True})
+
     @app.route("/__admin/faults", methods=["GET", "POST"])
     def admin_faults() -> ResponseReturnValue:
         """Test hook: read or replace the active faults (needs X-Admin-Token)."""
-        token = request.headers.get("X-Admin-Token", "")
-        if not hmac.compare_digest(token.encode(), context.admin_token.encode()):
+        if not allowed():
             return jsonify({"error": "forbidden"}), 403
         if request.method == "POST":
             data = request.get_json(silent=True)

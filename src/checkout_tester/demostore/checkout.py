@@ -59,6 +59,7 @@ def payment_summary() -> Summary | None:
 
 
 def _empty_cart_redirect() -> ResponseReturnValue:
+    """Back to the cart with the empty-cart alert."""
     flash("Your cart is empty.", "error")
     return redirect(url_for("catalog.cart"))
 

@@ -167,6 +167,16 @@ class Database:
             finally:
                 conn.close()
 
+    def reset(self) -> None:
+        """Forget shoppers, carts, orders and tickets and restock the catalog: a clean store per test."""
+        with self.write() as conn:
+            for table in ("payments", "order_items", "orders", "cart_items", "tickets", "users", "products"):
+                conn.execute(f"DELETE FROM {table}")  # children first: foreign keys are on
+            conn.executemany(
+                "INSERT INTO products (slug, name, price_cents, stock, description) VALUES (?, ?, ?, ?, ?)",
+                CATALOG,
+            )
+
     # -- products ---------------------------------------------------------
 
     def products(self) -> list[Product]:

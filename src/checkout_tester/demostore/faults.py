@@ -42,21 +42,26 @@ def valid_faults_text() -> str:
     return ", ".join(FAULTS)
 
 
+def _invalid(spec: object, reason: str) -> ValueError:
+    """A ValueError naming the bad fault, why, and every valid fault."""
+    return ValueError(f"Invalid fault {spec!r}: {reason}. Valid faults: {valid_faults_text()}")
+
+
 def _parse_ms(text: str, spec: str) -> int:
     """Parse a millisecond count or raise ValueError naming the spec."""
     try:
         ms = int(text)
     except ValueError:
-        raise ValueError(f"Invalid fault {spec!r}: MS must be an integer number of milliseconds") from None
+        raise _invalid(spec, "MS must be a whole number of milliseconds") from None
     if not 0 <= ms <= MAX_DELAY_MS:
-        raise ValueError(f"Invalid fault {spec!r}: MS must be between 0 and {MAX_DELAY_MS}")
+        raise _invalid(spec, f"MS must be between 0 and {MAX_DELAY_MS}")
     return ms
 
 
 def parse_fault(spec: str) -> Fault:
     """Parse one fault string like 'wallet-down' or 'slow:/cart:800'."""
     if not isinstance(spec, str):
-        raise ValueError(f"Invalid fault {spec!r}. Valid faults: {valid_faults_text()}")
+        raise _invalid(spec, "a fault must be a string")
     text = spec.strip()
     if text in SIMPLE_FAULTS:
         return Fault(text)
@@ -64,11 +69,11 @@ def parse_fault(spec: str) -> Fault:
         # rsplit so the path itself may contain ':'
         path, sep, ms = text[len("slow:"):].rpartition(":")
         if not sep or not path.startswith("/"):
-            raise ValueError(f"Invalid fault {spec!r}: expected slow:PATH:MS with PATH starting with '/'")
+            raise _invalid(spec, "expected slow:PATH:MS with PATH starting with '/'")
         return Fault("slow", path=path, ms=_parse_ms(ms, spec))
     if text.startswith("jitter:"):
         return Fault("jitter", ms=_parse_ms(text[len("jitter:"):], spec))
-    raise ValueError(f"Unknown fault {spec!r}. Valid faults: {valid_faults_text()}")
+    raise _invalid(spec, "unknown fault")
 
 
 def parse_faults(specs: list[str] | tuple[str, ...] | None) -> list[Fault]:
@@ -76,19 +81,19 @@ def parse_faults(specs: list[str] | tuple[str, ...] | None) -> list[Fault]:
     if specs is None:
         return []
     if isinstance(specs, str):
-        raise ValueError("faults must be a list of fault names, not a single string")
+        raise ValueError(f"faults must be a list of fault names, not a string. Valid faults: {valid_faults_text()}")
     return [parse_fault(spec) for spec in specs]
 
 
 class FaultSet:
     """Thread-safe set of active faults shared by the shop and the wallet gateway."""
 
-    def __init__(self, specs: list[str] | None = None) -> None:
+    def __init__(self, specs: list[str] | tuple[str, ...] | None = None) -> None:
         self._lock = threading.Lock()
         self._faults: list[Fault] = parse_faults(specs)
         self._random = random.Random()
 
-    def set(self, specs: list[str] | None) -> None:
+    def set(self, specs: list[str] | tuple[str, ...] | None) -> None:
         """Replace the active faults (validated before anything changes)."""
         parsed = parse_faults(specs)
         with self._lock:

@@ -29,6 +29,11 @@ class Mailer:
         with self._lock:
             return [dict(m) for m in self._sent]
 
+    def clear(self) -> None:
+        """Forget the mails sent so far."""
+        with self._lock:
+            self._sent.clear()
+
     def send(self, to: str, subject: str, body: str) -> bool:
         """Send one plain-text mail; returns False (and logs) if SMTP delivery failed."""
         if self.smtp_host:

@@ -69,6 +69,7 @@ def _posted_token() -> str:
 
 
 def _fail(message: str, status: int) -> ResponseReturnValue:
+    """JSON error answer for the payment page script."""
     return jsonify({"ok": False, "error": message}), status
 
 

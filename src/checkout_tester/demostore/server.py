@@ -60,7 +60,7 @@ class DemoStore:
         self.host = host
         self.port = port
         self.wallet_port = wallet_port
-        self._faults = FaultSet(list(faults or []))  # raises ValueError listing valid faults
+        self._faults = FaultSet(faults)  # raises ValueError listing valid faults
         self.mailer = Mailer(smtp_host, smtp_port)
         self.admin_token = secrets.token_urlsafe(24)
         self._servers: list[BaseWSGIServer] = []
@@ -79,7 +79,14 @@ class DemoStore:
 
     def set_faults(self, faults: list[str] | None) -> None:
         """Replace the active faults (raises ValueError on an unknown one)."""
-        self._faults.set(list(faults or []))
+        self._faults.set(faults)
+
+    def reset(self) -> None:
+        """Forget shoppers, carts, orders, tickets and sent mail; restock the catalog."""
+        if self.db is None:
+            raise RuntimeError("DemoStore is not running")
+        self.db.reset()
+        self.mailer.clear()
 
     @property
     def sent_mail(self) -> list[dict[str, str]]:
@@ -127,7 +134,7 @@ class DemoStore:
         except BaseException:
             self.stop()
             raise
-        logger.info("Demo store at %s, wallet at %s, faults: %s", self.url, self.wallet_url,
+        logger.debug("Demo store at %s, wallet at %s, faults: %s", self.url, self.wallet_url,
                     ", ".join(self.faults) or "none")
         return self
 
@@ -141,7 +148,7 @@ class DemoStore:
                                  request_handler=QuietRequestHandler, fd=sock.fileno())
         finally:
             sock.close()  # the server holds its own duplicate of the socket
-        thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1},
+        thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
                                   name=f"demostore-{server.port}", daemon=True)
         try:
             thread.start()
@@ -176,5 +183,6 @@ class DemoStore:
         self.stop()
 
     def __repr__(self) -> str:
+        """URLs, faults and state, for debugging."""
         state = "running" if self.running else "stopped"
         return f"<DemoStore {self.url} wallet={self.wallet_url} faults={self.faults} {state}>"

@@ -66,6 +66,7 @@ def create_wallet_app(faults: FaultSet) -> Flask:
         faults.apply_delay(request.path)
 
     def unavailable_json() -> ResponseReturnValue:
+        """The API's answer while the wallet-down fault is on."""
         return jsonify({"error": "WalletPay is temporarily unavailable"}), 503
 
     @app.get("/")
@@ -92,6 +93,7 @@ def create_wallet_app(faults: FaultSet) -> Flask:
                                amount_text=format_money(amount), origin=origin)
 
     def decide(token: str, status: str) -> ResponseReturnValue:
+        """Record the shopper's decision posted by the popup."""
         if faults.active("wallet-down"):
             return unavailable_json()
         data = request.get_json(silent=True) or {}

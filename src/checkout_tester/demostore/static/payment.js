@@ -70,4 +70,9 @@
       showError("Please allow pop-ups to pay with WalletPay.");
     }
   });
+
+  // Ready: load the card form and enable the wallet button only now that their answers are heard.
+  const cardFrame = document.querySelector("iframe.card-frame");
+  cardFrame.src = cardFrame.dataset.src;
+  walletButton.disabled = false;
 })();
