@@ -14,7 +14,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="checkout-tester", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
 
-    run = sub.add_parser("run", help="run flows (pytest underneath); extra pytest options after --")
+    run = sub.add_parser("run", help="run flows (pytest underneath); other options go to pytest, e.g. --headed, -n 2")
     run.add_argument("flows", nargs="*", default=[], help="flow files, folders or pytest node ids (default: flows/)")
     run.add_argument("--target", help="target config, e.g. config/example.yaml")
     run.add_argument("--store-fault", action="append", default=[], help="demo store fault (repeatable)")
@@ -47,7 +47,11 @@ def main(argv: list[str] | None = None) -> int:
         from checkout_tester.demostore.__main__ import main as store_main
 
         return store_main(argv[1:])
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args, unknown = parser.parse_known_args(argv)
+    if unknown and args.command != "run":
+        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
+    extra = unknown + extra  # `run` hands pytest and pytest-playwright options (--headed, --video on) to pytest
     if args.command == "validate":
         return validate(args.flows)
     if args.command == "report":

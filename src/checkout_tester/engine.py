@@ -113,7 +113,7 @@ class Runner:
             status, error = ("failed" if isinstance(exc, AssertionError) else "broken"), exc
             raise
         finally:
-            self._attach_logs()
+            self._attach_logs(always=status != "passed")
             finished = FlowFinished(flow=flow, variant=variant.id, status=status,
                                     duration_ms=(time.perf_counter() - started) * 1000,
                                     steps=self.steps_run, actions=self.actions, error=error,
@@ -180,8 +180,8 @@ class Runner:
             rendered[key] = getattr(step.args, key)
         return type(step.args).model_validate(rendered)
 
-    def _attach_logs(self) -> None:
-        lines = self.page_errors and [f"[pageerror] {e}" for e in self.page_errors] or []
-        text = "\n".join(lines + self.console)
-        if text:
+    def _attach_logs(self, always: bool) -> None:
+        lines = [f"[pageerror] {e}" for e in self.page_errors] + self.console
+        text = "\n".join(lines) or "(the browser logged nothing)"
+        if lines or always:
             self.emit(Attachment(name="browser console", mime="text/plain", body=self.redactor(text).encode()))

@@ -4,16 +4,17 @@ Registered from pytest_configure, after pytest-playwright's own base_url fallbac
 """
 from __future__ import annotations
 
+import hashlib
+import shlex
 from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
-import shlex
 
 from checkout_tester.config import Target, load_target, resolve_executable
 from checkout_tester.errors import CheckoutTesterError
 from checkout_tester.engine import Runner
-from checkout_tester.reporting.allure import AllureListener
+from checkout_tester.reporting.allure import AllureListener, write_results_metadata
 
 
 
@@ -67,8 +68,31 @@ def browser_context_args(browser_context_args: dict, checkout_target: Target) ->
 
 
 @pytest.fixture
+def output_path(pytestconfig: pytest.Config, request: pytest.FixtureRequest) -> str:
+    """pytest-playwright's artifact folder, unique per variant: its slug lower-cases, so
+    signup[Janet@Example.com] and signup[JANET@EXAMPLE.COM] would overwrite each other."""
+    digest = hashlib.sha1(request.node.nodeid.encode()).hexdigest()[:8]
+    folder = Path(pytestconfig.getoption("--output")).absolute()
+    return str(folder / f"{_slug(request.node.nodeid)[:80]}-{digest}")
+
+
+@pytest.fixture(scope="session")
+def checkout_environment(pytestconfig: pytest.Config, browser: Any, checkout_target: Target,
+                         base_url: str | None) -> dict[str, str]:
+    """What the run ran against, for Allure's Environment panel."""
+    environment = {"target": checkout_target.name, "config": checkout_target.source,
+                   "base_url": base_url or "", "browser": browser.browser_type.name,
+                   "browser_version": browser.version,
+                   "faults": ",".join(pytestconfig.getoption("--store-fault")) or "none"}
+    alluredir = pytestconfig.getoption("allure_report_dir", None)
+    if alluredir:
+        write_results_metadata(alluredir, environment)
+    return environment
+
+
+@pytest.fixture
 def checkout_runner(request: pytest.FixtureRequest, page: Any, checkout_target: Target,
-                    checkout_store: Any, base_url: str | None) -> Any:
+                    checkout_store: Any, base_url: str | None, checkout_environment: dict) -> Any:
     """Runs the item's flow on pytest-playwright's page."""
     item = request.node
     if checkout_store is not None:

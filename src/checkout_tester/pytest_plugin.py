@@ -11,7 +11,6 @@ from checkout_tester.errors import CheckoutTesterError, FlowError, StoreUnreacha
 from checkout_tester.loader import load_flow
 from checkout_tester.model import Flow, Variant
 from checkout_tester.redaction import scrub_zip
-from checkout_tester.reporting.allure import write_results_metadata
 from checkout_tester import browser as browser_setup, fixtures
 
 FLOW_SUFFIX = ".flow.yaml"
@@ -32,11 +31,6 @@ def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(fixtures, "checkout-tester-fixtures")
     if config.getoption("--video", "off") != "off":
         browser_setup.ensure_ffmpeg()
-    alluredir = config.getoption("allure_report_dir", None)
-    if alluredir and not hasattr(config, "workerinput"):
-        target = fixtures.session_target(config)
-        write_results_metadata(alluredir, {"target": target.name, "base_url": target.base_url,
-                                           "config": target.source})
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:

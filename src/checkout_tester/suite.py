@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 import pytest
 
@@ -52,7 +51,7 @@ def pytest_args(paths: list[str], target: str | None = None, faults: list[str] |
     """The pytest command line a suite run uses; reports go under reports/."""
     args = list(paths) + ["--alluredir", RESULTS, "--junitxml", "reports/junit.xml",
                           "--tracing", "retain-on-failure", "--screenshot", "only-on-failure",
-                          "--output", "reports/test-results", "-p", "no:cacheprovider", "-q",
+                          "--output", "reports/test-results", "-p", "no:cacheprovider", "-q", "--tb=no",
                           "-W", "ignore::pytest.PytestAssertRewriteWarning"]
     if target:
         args += ["--target", target]

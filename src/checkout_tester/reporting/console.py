@@ -24,4 +24,4 @@ def print_summary(results: Iterable[Any], console: Console | None = None) -> Non
     for r in results:
         if r.outcome in ("failed", "broken"):
             console.rule(f"[red]{r.nodeid}")
-            console.print(r.message, markup=False)
+            console.print(r.message, markup=False, soft_wrap=True)
