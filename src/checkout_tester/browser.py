@@ -1,9 +1,11 @@
-"""Browser set-up outside pytest-playwright's fixtures: Debian's ffmpeg for video."""
+"""Browser set-up around pytest-playwright: Debian's ffmpeg for video, Xvfb for --headed."""
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import shutil
+import subprocess
 from pathlib import Path
 
 
@@ -29,3 +31,28 @@ def ensure_ffmpeg() -> None:
         return
     target.parent.mkdir(parents=True, exist_ok=True)
     target.symlink_to(system)
+
+
+def ensure_display() -> str | None:
+    """For --headed on a machine with no screen: start Xvfb and point DISPLAY at it.
+
+    Returns the display started, or None when one is already set. Raises with the reason when
+    Xvfb is missing, instead of Chromium's bare 'Missing X server or $DISPLAY'.
+    """
+    if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
+        return None
+    binary = shutil.which("Xvfb")
+    if binary is None:
+        raise RuntimeError("--headed needs a display: none is set and Xvfb is not installed "
+                           "(apt-get install xvfb, or run `make setup`)")
+    # -displayfd: Xvfb picks a free display number and writes it to the pipe once it is ready.
+    process = subprocess.Popen([binary, "-displayfd", "1", "-screen", "0", "1280x900x24", "-nolisten", "tcp"],
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    assert process.stdout is not None
+    number = process.stdout.readline().decode().strip()
+    if not number:
+        process.kill()
+        raise RuntimeError("Xvfb did not start; --headed needs a display")
+    atexit.register(process.terminate)
+    os.environ["DISPLAY"] = f":{number}"
+    return os.environ["DISPLAY"]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Literal, Optional
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -47,6 +47,28 @@ class DemoStoreSettings(_Strict):
     port: int = 0
 
 
+class MailSettings(_Strict):
+    """Where expect_email reads mail: an SMTP sink the tool runs (smtp) or a Mailpit API (mailpit)."""
+
+    sink: Literal["smtp", "mailpit"] = "smtp"
+    host: str = Field("127.0.0.1", description="smtp: address the sink listens on")
+    port: int = Field(0, description="smtp: port to listen on; 0 picks a free one")
+    url: Optional[str] = Field(None, description="mailpit: base URL, e.g. http://127.0.0.1:8025")
+    clock_skew: Duration = Field("2s", description="mailpit: how far its clock may run behind ours")
+
+    def clock_skew_ms(self) -> float:
+        return parse_duration_ms(self.clock_skew)
+
+
+class AccessibilitySettings(_Strict):
+    """axe-core audits: `every_page` audits each page a flow visits; fail_on picks the failing impacts."""
+
+    audit: Literal["off", "every_page"] = "off"
+    fail_on: list[Literal["critical", "serious", "moderate", "minor"]] = Field(
+        default_factory=lambda: ["critical", "serious"])
+    exclude: list[str] = Field(default_factory=list, description="CSS selectors left out (third-party widgets)")
+
+
 class Target(_Strict):
     name: str = "target"
     base_url: str = DEMO
@@ -57,6 +79,8 @@ class Target(_Strict):
     demo_store: DemoStoreSettings = Field(default_factory=DemoStoreSettings)
     error_patterns: list[str] = Field(default_factory=list)
     budgets: dict[str, Any] = Field(default_factory=dict)
+    mail: Optional[MailSettings] = None  # None: an SMTP sink for the demo store, no mail checks elsewhere
+    accessibility: AccessibilitySettings = Field(default_factory=AccessibilitySettings)
     source: str = Field("<built-in demo>", exclude=True)
 
     @property

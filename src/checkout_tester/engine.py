@@ -19,6 +19,7 @@ from checkout_tester.steps.registry import ACTIONS, StepContext
 from checkout_tester.redaction import Redactor
 from checkout_tester.variables import FakeData, Scope, UnknownVariable
 from checkout_tester import failure
+from checkout_tester.timing import PageTimer
 
 UNREACHABLE = re.compile(r"net::ERR_(CONNECTION_REFUSED|NAME_NOT_RESOLVED|CONNECTION_RESET|ADDRESS_UNREACHABLE|"
                          r"CONNECTION_TIMED_OUT|TIMED_OUT|INTERNET_DISCONNECTED|CONNECTION_CLOSED|EMPTY_RESPONSE)")
@@ -57,7 +58,10 @@ class Runner:
         self.console: list[str] = []
         self.page_errors: list[str] = []
         self._flow: Flow | None = None
+        self.mail: Any = None  # the run's mailbox.Mailbox when the target has a mail sink (expect_email)
+        self.after_step: list[Any] = []  # untimed checks after each passed step, e.g. accessibility.PageAuditor
         page.context.add_init_script(MASK_SCRIPT)
+        self.timing = PageTimer(self)  # page loads, browser metrics, budgets
         self.watch(page)
 
     # --- browser plumbing -------------------------------------------------------------
@@ -68,6 +72,7 @@ class Runner:
                                           if msg.type == "error" and msg.location else "")))
         page.on("pageerror", lambda err: self.page_errors.append(f"{err.name}: {err.message}"))
         page.on("response", self._on_response)
+        self.timing.watch(page)
 
     def _on_response(self, response: Any) -> None:
         if response.status >= 500 and response.request.resource_type in ("document", "xhr", "fetch"):
@@ -103,12 +108,16 @@ class Runner:
         variant = variant or Variant(id="", values={})
         self._flow = flow
         self.emit(FlowStarted(flow=flow, variant=variant.id))
+        self.timing.start(flow)
         started = time.perf_counter()
         status, error = "passed", None
         try:
             scope = self._scope(flow, variant, values or {})
             ctx = StepContext(runner=self, page=self.page, root=self.page, scope=scope, artifacts=self.artifacts)
             self.run_steps(ctx, flow.steps)
+            over = self.timing.finish(flow, (time.perf_counter() - started) * 1000, self.actions)
+            if over:
+                raise StepFailed(over, flow.steps[-1])
         except BaseException as exc:
             status, error = ("failed" if isinstance(exc, AssertionError) else "broken"), exc
             raise
@@ -148,6 +157,7 @@ class Runner:
         started = time.perf_counter()
         try:
             HANDLERS[step.kind](local, step, args)
+            self.timing.settle()  # a click that navigates lasts until the new page has loaded
         except (StepFailed, StoreUnreachable) as exc:
             self._finish(step, title, uid, started, exc)
             if isinstance(exc, StoreUnreachable) and not getattr(exc, "located", False):
@@ -159,17 +169,26 @@ class Runner:
             failed = StepFailed(failure.describe(self, local, step, exc), step, exc)
             self._finish(step, title, uid, started, failed)
             raise failed from None
+        ended = time.perf_counter()
         self.steps_run += 1
         if step.kind in ACTIONS:
             self.actions += 1
         for note in local.notes:
             self.emit(Attachment(name=note.split(" = ")[0], mime="text/plain", body=note.encode()))
-        self._finish(step, title, uid, started, None)
+        over = self.timing.measure(step, args, (ended - started) * 1000)  # reading metrics is not step time
+        if over:
+            failed = StepFailed(over, step)
+            self._finish(step, title, uid, started, failed, ended)
+            raise failed
+        self._finish(step, title, uid, started, None, ended)
+        for check in self.after_step:  # each raises StepFailed itself, naming this step
+            check(local, step)
 
-    def _finish(self, step: Step, title: str, uid: str, started: float, error: BaseException | None) -> None:
+    def _finish(self, step: Step, title: str, uid: str, started: float, error: BaseException | None,
+                ended: float | None = None) -> None:
         status = "passed" if error is None else ("failed" if isinstance(error, AssertionError) else "broken")
         self.emit(StepFinished(step=step, title=title, uid=uid, status=status,
-                               duration_ms=(time.perf_counter() - started) * 1000, error=error))
+                               duration_ms=((ended or time.perf_counter()) - started) * 1000, error=error))
 
     def _render(self, ctx: StepContext, step: Step) -> Any:
         """Fill in templates; nested steps are rendered when they run."""

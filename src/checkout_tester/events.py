@@ -50,5 +50,20 @@ class FlowFinished:
     saved: dict = field(default_factory=dict)
 
 
-Event = Union[FlowStarted, StepStarted, StepFinished, Attachment, FlowFinished]
+@dataclass(frozen=True)
+class PageMeasured:
+    """Browser timings of one page load (Navigation Timing, paint, LCP, CLS, resources)."""
+
+    step: Step
+    metrics: dict  # url, ttfb_ms, dom_content_loaded_ms, load_ms, fcp_ms, lcp_ms, cls, requests, bytes
+
+
+@dataclass(frozen=True)
+class BudgetBreached:
+    """A measured value over its timing budget; tier `warn` degrades the flow, `fail` fails it."""
+
+    breach: object  # budgets.Breach
+
+
+Event = Union[FlowStarted, StepStarted, StepFinished, Attachment, FlowFinished, PageMeasured, BudgetBreached]
 Listener = Callable[[Event], None]

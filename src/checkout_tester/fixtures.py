@@ -11,6 +11,7 @@ from typing import Any, Iterator
 
 import pytest
 
+from checkout_tester import accessibility, mailbox
 from checkout_tester.config import Target, load_target, resolve_executable
 from checkout_tester.errors import CheckoutTesterError
 from checkout_tester.engine import Runner
@@ -24,7 +25,14 @@ def checkout_target(pytestconfig: pytest.Config) -> Target:
 
 
 @pytest.fixture(scope="session")
-def checkout_store(pytestconfig: pytest.Config, checkout_target: Target) -> Iterator[Any]:
+def checkout_mail(checkout_target: Target) -> Iterator[Any]:
+    """Where expect_email reads mail: an SMTP sink run here (the demo store's default) or Mailpit; or None."""
+    with mailbox.open_mail_source(checkout_target) as source:
+        yield source
+
+
+@pytest.fixture(scope="session")
+def checkout_store(pytestconfig: pytest.Config, checkout_target: Target, checkout_mail: Any) -> Iterator[Any]:
     """The embedded demo store, started once per session (per xdist worker) when targeted."""
     if not checkout_target.is_demo or pytestconfig.getoption("--base-url"):
         yield None
@@ -32,7 +40,7 @@ def checkout_store(pytestconfig: pytest.Config, checkout_target: Target) -> Iter
     from checkout_tester.demostore import DemoStore
 
     faults = checkout_target.demo_store.faults + pytestconfig.getoption("--store-fault")
-    with DemoStore(port=checkout_target.demo_store.port, faults=faults) as store:
+    with DemoStore(port=checkout_target.demo_store.port, faults=faults, **mailbox.smtp_address(checkout_mail)) as store:
         yield store
 
 
@@ -92,7 +100,8 @@ def checkout_environment(pytestconfig: pytest.Config, browser: Any, checkout_tar
 
 @pytest.fixture
 def checkout_runner(request: pytest.FixtureRequest, page: Any, checkout_target: Target,
-                    checkout_store: Any, base_url: str | None, checkout_environment: dict) -> Any:
+                    checkout_store: Any, base_url: str | None, checkout_environment: dict,
+                    checkout_mail: Any) -> Any:
     """Runs the item's flow on pytest-playwright's page."""
     item = request.node
     if checkout_store is not None:
@@ -101,6 +110,8 @@ def checkout_runner(request: pytest.FixtureRequest, page: Any, checkout_target: 
     runner = Runner(page, checkout_target, listeners=[AllureListener()], artifacts=artifacts,
                     reproduce=reproduce_command(item), base_url=base_url)
     item._checkout_runner = runner
+    mailbox.attach(runner, checkout_mail)  # expect_email sees only mail that arrived after the flow started
+    accessibility.attach(runner)  # audits every page when the target says accessibility.audit: every_page
     values = dict(v.split("=", 1) for v in request.config.getoption("--var") if "=" in v)
     return lambda: runner.run(item.flow, item.variant, values)
 

@@ -9,7 +9,7 @@ from checkout_tester import schema
 from checkout_tester.errors import FlowError
 from checkout_tester.model import Flow, Step
 from checkout_tester.schema import EXAMPLES, NAME, RESERVED_NAMESPACES, arg_keys, inline, shown, suggest
-from checkout_tester.stepargs import NESTING, SHORTHAND, STEP_ARGS, UseArgs
+from checkout_tester.stepargs import NESTING, SHORTHAND, STEP_ARGS, UseArgs, saved_var
 from checkout_tester.yamlsource import NodePath, YamlDoc
 
 
@@ -100,9 +100,10 @@ class StepReader:
                 if isinstance(data.get("open"), dict) else None
         if verb in NESTING:
             children = self._step_list(data, apath, f"{index}.", scope, label)
-        if verb == "save" and isinstance(data.get("var"), str):
-            if self._check_name(data["var"], (*apath, "var"), label):
-                scope.add(data["var"])  # later steps may use it, even if this step has another mistake
+        saved, var_path = saved_var(verb, data)  # save: {var}, expect_email: {save: {var}}
+        if isinstance(saved, str):
+            if self._check_name(saved, (*apath, *var_path), label):
+                scope.add(saved)  # later steps may use it, even if this step has another mistake
         if verb == "use" and isinstance(args, UseArgs):
             subflow = self._use(args, apath, label, scope)
             if subflow is None:
@@ -168,8 +169,9 @@ def saved_names(flow: Flow) -> set[str]:
     pending = list(flow.steps)
     while pending:
         step = pending.pop()
-        if step.kind == "save":
-            names.add(step.args.var)  # type: ignore[attr-defined]
+        saved, _ = saved_var(step.kind, step.args)
+        if isinstance(saved, str):
+            names.add(saved)
         pending.extend(step.children)
         pending.extend([step.trigger] if step.trigger else [])
         pending.extend(step.subflow.steps if step.subflow else ())

@@ -6,6 +6,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Iterable
 
+from checkout_tester.budgets import EXAMPLE as BUDGET_EXAMPLE, budget_problems
 from checkout_tester import schema
 from checkout_tester.errors import FlowError
 from checkout_tester.flowsteps import StepReader, saved_names
@@ -177,6 +178,9 @@ class _FileReader(StepReader):
         if not isinstance(budgets, dict):
             self.error(f"budgets must be a mapping, not {shown(budgets)}", ("budgets",),
                        hint="e.g. budgets: {page_load: 2s, step: 5s}")
+        else:
+            for problem in budget_problems(budgets):
+                self.error(problem, ("budgets",), hint=BUDGET_EXAMPLE)
         scope = {*params, *vars_, *(variants[0].values if variants else ())}
         for key in ("params", "vars", "variants"):
             self._templates(data.get(key), (key,), scope, None)

@@ -31,6 +31,11 @@ def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(fixtures, "checkout-tester-fixtures")
     if config.getoption("--video", "off") != "off":
         browser_setup.ensure_ffmpeg()
+    if config.getoption("--headed", False):
+        try:
+            browser_setup.ensure_display()
+        except RuntimeError as exc:
+            raise pytest.UsageError(str(exc)) from None
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:

@@ -40,6 +40,8 @@ EXAMPLES: dict[str, str] = {
     "use": '- use: {flow: parts/login.flow.yaml, with: {email: "{{ email }}"}}',
     "frame": "- frame: {title: Card payment, steps: [{fill: {label: Card number, value: '4242'}}]}",
     "popup": "- popup: {open: {click: Pay with PayPal}, steps: [{click: Approve}]}",
+    "expect_email": '- expect_email: {to: "{{ email }}", subject: Your order, save: {var: code, pattern: "T-\\\\d+"}}',
+    "audit_accessibility": "- audit_accessibility: checkout page",
 }
 
 _EXPECTED = {

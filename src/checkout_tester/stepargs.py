@@ -35,11 +35,28 @@ class Args(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     timeout: Optional[Duration] = Field(None, description="How long to wait, e.g. 5s or 500ms")
+    budget: Optional[Union[Duration, dict[str, Optional[Duration]]]] = Field(
+        None, description="Timing budget of this step: 2s (warn) or {warn: 2s, fail: 4s}")
 
     @field_validator("timeout")
     @classmethod
     def _check_timeout(cls, value: Any) -> Any:
         if value is not None:
+            parse_duration_ms(value)
+        return value
+
+    @field_validator("budget")
+    @classmethod
+    def _check_budget(cls, value: Any) -> Any:
+        if isinstance(value, dict):
+            unknown = [k for k in value if k not in ("warn", "fail")]
+            if unknown:
+                raise ValueError(f"a step budget takes warn and fail, not {', '.join(unknown)}; "
+                                 "e.g. budget: {warn: 2s, fail: 4s}")
+            for tier in value.values():
+                if tier is not None:
+                    parse_duration_ms(tier)
+        elif value is not None:
             parse_duration_ms(value)
         return value
 
@@ -140,7 +157,7 @@ class PressArgs(Args):
 
     def target(self) -> Locator | None:
         """The element to press the key in, or None for the focused element."""
-        fields = self.model_dump(exclude={"key", "timeout"}, exclude_defaults=True)
+        fields = self.model_dump(exclude={"key", "timeout", "budget"}, exclude_defaults=True)
         return Locator(**fields) if fields else None
 
     def describe(self) -> str:
@@ -237,6 +254,45 @@ class PopupArgs(Args):
         return "window"
 
 
+class EmailSave(BaseModel):
+    """Keep part of the mail (a code, a link) in a variable for later steps."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    var: str = Field(description="Variable name to keep the value in")
+    pattern: str = Field(description="Regex searched in the body; saves group 1 or the whole match")
+
+
+class EmailArgs(Args):
+    to: str = Field(description="Recipient address")
+    subject: Optional[str] = Field(None, description="Text the subject contains")
+    body_contains: Optional[str] = Field(None, description="Text the body contains")
+    save: Optional[EmailSave] = None
+
+    def describe(self) -> str:
+        return f"to {self.to}" + (f" subject {self.subject!r}" if self.subject else "")
+
+
+IMPACTS = ("critical", "serious", "moderate", "minor")
+
+
+class AuditArgs(Args):
+    name: Optional[str] = Field(None, description="What is audited, for the report, e.g. checkout page")
+    fail_on: Optional[list[str]] = Field(None, description="Impacts that fail the step; default: the target's")
+    exclude: list[str] = Field(default_factory=list, description="CSS selectors to leave out of the audit")
+
+    @field_validator("fail_on")
+    @classmethod
+    def _impacts(cls, value: Any) -> Any:
+        for impact in value or []:
+            if impact not in IMPACTS:
+                raise ValueError(f"'{impact}' is not an axe impact; use {', '.join(IMPACTS)}")
+        return value
+
+    def describe(self) -> str:
+        return self.name or ""
+
+
 STEP_ARGS: dict[str, type[Args]] = {
     "goto": GotoArgs,
     "click": ClickArgs,
@@ -255,6 +311,8 @@ STEP_ARGS: dict[str, type[Args]] = {
     "use": UseArgs,
     "frame": FrameArgs,
     "popup": PopupArgs,
+    "expect_email": EmailArgs,
+    "audit_accessibility": AuditArgs,
 }
 
 # Which field a plain scalar fills: `goto: /cart`, `click: Pay now`, `expect_text: Welcome`.
@@ -270,7 +328,20 @@ SHORTHAND: dict[str, str] = {
     "expect_hidden": "text",
     "screenshot": "name",
     "use": "flow",
+    "audit_accessibility": "name",
 }
+
+# Verbs that define a variable for later steps, and where its name sits in their arguments.
+SAVES: dict[str, tuple[str, ...]] = {"save": ("var",), "expect_email": ("save", "var")}
+
+
+def saved_var(verb: str, data: Any) -> tuple[Any, tuple[str, ...]]:
+    """The variable name a step's raw (or parsed) arguments save to, and its path; (None, ()) if none."""
+    path = SAVES.get(verb, ())
+    value = data
+    for key in path:
+        value = value.get(key) if isinstance(value, dict) else getattr(value, key, None)
+    return (value, path) if path else (None, ())
 
 # Verbs whose `steps` (and popup's `open`) hold nested steps.
 NESTING = {"frame", "popup"}

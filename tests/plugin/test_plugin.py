@@ -93,3 +93,12 @@ def test_unreachable_store_is_reported_as_such(pytester: pytest.Pytester) -> Non
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(["*store unreachable*ERR_CONNECTION_REFUSED*", "*home.flow.yaml:4*"])
     result.stdout.no_fnmatch_line("*Traceback*")
+
+
+@pytest.mark.e2e
+def test_headed_starts_a_virtual_display_when_there_is_no_screen(pytester: pytest.Pytester,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("DISPLAY", raising=False)
+    pytester.makefile(".flow.yaml", home=PASSING)
+    result = pytester.runpytest_subprocess("--headed")
+    result.assert_outcomes(passed=1)

@@ -1,0 +1,100 @@
+"""What the detectors record: one Finding per console error, page error, failed request, HTTP error or
+visible error message, and how a finding reads in messages, Allure steps and the per-flow JSON log."""
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from checkout_tester import classes
+
+# The text patterns the error-message detector uses when a target configures none.
+DEFAULT_ERROR_PATTERNS = ("something went wrong", r"unknown \w+ format", r"\binvalid\b", "an error occurred",
+                          "please try again later")
+_STACK = re.compile(r"\(?((?:https?|file)://[^\s()]+?):(\d+):(\d+)\)?")
+
+
+@dataclass
+class Finding:
+    """One thing a detector saw while a flow ran."""
+
+    detector: str  # console_errors | failed_requests | http_errors | error_messages
+    kind: str  # console | pageerror | requestfailed | http | message
+    text: str  # one line: what happened
+    where: str = ""  # script location (url:line) or request URL
+    status: int = 0  # HTTP status, for kind http
+    step: str = ""  # "3 click ..." where it happened, filled in when the step closes
+    source: str = ""  # the step's file:line
+    verdict: str = ""  # fail | warn | ignore | allowed | expected
+    reason: str = ""  # which allow entry or expected text let it pass
+    at_ms: float = 0.0  # since the flow started
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def failure_class(self) -> str:
+        """The failure class this finding stands for."""
+        if self.kind == "http":
+            return classes.SERVER_ERROR if self.status >= 500 else classes.REQUEST_FAILED
+        if self.kind == "requestfailed":
+            return classes.REQUEST_FAILED
+        if self.kind in ("console", "pageerror"):
+            return classes.PAGE_ERROR
+        return classes.VISIBLE_ERROR
+
+    def line(self) -> str:
+        """One line for messages and logs, tagged like the console log (`[http] 500 POST ...`)."""
+        where = f" ({self.where})" if self.where and self.kind in ("console", "pageerror") else ""
+        return f"[{self.kind}] {self.text}{where}"
+
+    def judged(self) -> str:
+        """The line with its verdict, as attached to Allure steps."""
+        note = {"allowed": f"allowed by {self.reason!r}", "expected": f"expected by the flow ({self.reason!r})",
+                "warn": "WARNING", "fail": "FAIL", "ignore": "ignored"}.get(self.verdict, self.verdict)
+        return f"{note}: {self.line()}  [{self.detector}]"
+
+    def as_json(self) -> dict[str, Any]:
+        """The finding as a JSON object of the per-flow log."""
+        data = asdict(self)
+        data["class"] = self.failure_class
+        if not data["extra"]:
+            del data["extra"]
+        return data
+
+
+def script_location(stack: str) -> str:
+    """`url:line` of the first frame of a JavaScript stack trace that has one."""
+    match = _STACK.search(stack or "")
+    return f"{match.group(1)}:{match.group(2)}" if match else ""
+
+
+def console_finding(msg: Any) -> Finding | None:
+    """A console message of type error as a finding; other types are only logged."""
+    if msg.type != "error":
+        return None
+    location = msg.location or {}
+    where = f"{location.get('url')}:{location.get('lineNumber')}" if location.get("url") else ""
+    return Finding("console_errors", "console", msg.text, where=where)
+
+
+def page_error_finding(error: Any) -> Finding:
+    """An uncaught exception of a page (a Playwright Error) as a finding, with its script location."""
+    return Finding("console_errors", "pageerror", f"{error.name}: {error.message}",
+                   where=script_location(getattr(error, "stack", "") or ""))
+
+
+def http_finding(response: Any) -> Finding | None:
+    """A response counts when >= 500, or >= 400 for pages, form posts and XHR/fetch."""
+    request = response.request
+    kind = request.resource_type
+    status = response.status
+    if status >= 500 or (status >= 400 and (kind in ("document", "xhr", "fetch") or request.method == "POST")):
+        return Finding("http_errors", "http", f"{status} {request.method} {response.url} ({kind})",
+                       where=response.url, status=status)
+    return None
+
+
+def request_finding(request: Any) -> Finding:
+    """A request that never got an answer (network error, aborted)."""
+    failure = request.failure or "failed"
+    return Finding("failed_requests", "requestfailed",
+                   f"{request.method} {request.url} ({request.resource_type}): {failure}", where=request.url)

@@ -1,0 +1,98 @@
+"""Run flows in one process outside pytest: one Playwright driver and browser, a fresh context per run."""
+from __future__ import annotations
+
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Callable, Iterator, Sequence
+
+from playwright.sync_api import Browser, Playwright, sync_playwright
+
+from checkout_tester.config import Target, resolve_executable
+from checkout_tester.engine import Runner
+from checkout_tester.events import FlowFinished, Listener
+from checkout_tester.loader import load_flow
+from checkout_tester.model import Flow, Variant
+
+
+class Session:
+    """One browser for many flow runs; each run gets its own context, page, Runner and fake data."""
+
+    def __init__(self, target: Target, base_url: str, listeners: Sequence[Listener] = (),
+                 artifacts: str | Path = "reports/artifacts",
+                 before_run: Callable[[], None] | None = None) -> None:
+        self.target, self.base_url = target, base_url
+        self.listeners, self.artifacts = list(listeners), Path(artifacts)
+        self.before_run = before_run  # e.g. DemoStore.reset, as the pytest fixture does per test
+        self._playwright: Playwright | None = None
+        self._browser: Browser | None = None
+
+    @property
+    def browser(self) -> Browser:
+        """The running browser (start() first)."""
+        if self._browser is None:
+            raise RuntimeError("Session is not started")
+        return self._browser
+
+    def start(self) -> Session:
+        """Start the Playwright driver and launch the target's browser."""
+        self._playwright = sync_playwright().start()
+        chromium = self._playwright.chromium
+        settings = self.target.browser
+        launch: dict[str, Any] = {"headless": settings.headless, "args": list(settings.args)}
+        executable = resolve_executable(settings.executable, chromium.executable_path)
+        if executable:
+            launch["executable_path"] = executable
+        self._browser = chromium.launch(**launch)
+        return self
+
+    def context_args(self) -> dict[str, Any]:
+        """Context options as the pytest plugin would give them (base URL, viewport, locale)."""
+        args: dict[str, Any] = {"base_url": self.base_url}
+        if self.target.browser.viewport:
+            args["viewport"] = self.target.browser.viewport
+        if self.target.browser.locale:
+            args["locale"] = self.target.browser.locale
+        return args
+
+    def run(self, flow: Flow | str | Path, variant: Variant | None = None,
+            values: dict[str, Any] | None = None) -> FlowFinished:
+        """Run one flow variant in a fresh context; raises what Runner.run raises."""
+        if not isinstance(flow, Flow):
+            flow = load_flow(flow)
+        if self.before_run is not None:
+            self.before_run()
+        context = self.browser.new_context(**self.context_args())
+        try:
+            page = context.new_page()
+            runner = Runner(page, self.target, listeners=self.listeners, artifacts=self.artifacts,
+                            base_url=self.base_url)
+            return runner.run(flow, variant, values)
+        finally:
+            context.close()
+
+    def close(self) -> None:
+        """Close the browser and stop the driver."""
+        if self._browser is not None:
+            self._browser.close()
+            self._browser = None
+        if self._playwright is not None:
+            self._playwright.stop()
+            self._playwright = None
+
+    def __enter__(self) -> Session:
+        """Start on entering a with-block."""
+        return self.start()
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        """Close on leaving a with-block."""
+        self.close()
+
+
+def flow_items(paths: Sequence[str | Path]) -> Iterator[tuple[Flow, Variant]]:
+    """Every (flow, variant row) among the flow files, as pytest would collect them."""
+    from checkout_tester.loader import load_flows
+
+    for flow in load_flows(paths):
+        for variant in flow.variant_rows:
+            yield flow, variant

@@ -1,0 +1,180 @@
+"""Step clocks that last until a triggered page has loaded, page metrics from the browser, budgets."""
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, Any
+
+from playwright.sync_api import Error as PlaywrightError, Page
+
+from checkout_tester.budgets import METRICS, PAGE_METRICS, Breach, Budgets, fmt, step_limit
+from checkout_tester.errors import ConfigError
+from checkout_tester.events import BudgetBreached, PageMeasured
+
+if TYPE_CHECKING:
+    from checkout_tester.engine import Runner
+    from checkout_tester.model import Flow, Step
+
+CONTAINERS = {"use", "frame", "popup"}  # their time is their children's: no default step budget
+
+# Read in the page after its load event. Paint, LCP and layout-shift entries reach a buffered
+# PerformanceObserver asynchronously, so each list waits for its first entry (then one frame),
+# or gives up after a bound: a page with no contentful paint must not stall the flow.
+PAGE_METRICS_JS = """async () => {
+  const entries = (type, wait) => new Promise(resolve => {
+    const seen = []; let po, timer;
+    const done = () => { clearTimeout(timer);
+      if (po) { seen.push(...po.takeRecords()); po.disconnect(); } resolve(seen); };
+    try {
+      po = new PerformanceObserver(list => { seen.push(...list.getEntries());
+        requestAnimationFrame(() => setTimeout(done, 0)); });
+      po.observe({type, buffered: true});
+    } catch (e) { resolve(null); return; }
+    timer = setTimeout(done, wait);
+  });
+  const [paint, lcp, shifts] = await Promise.all([
+    entries('paint', 1000), entries('largest-contentful-paint', 1000), entries('layout-shift', 50)]);
+  const nav = performance.getEntriesByType('navigation')[0];
+  const fcp = (paint || []).find(e => e.name === 'first-contentful-paint');
+  const last = lcp && lcp.length ? lcp[lcp.length - 1] : null;
+  const res = performance.getEntriesByType('resource');
+  const size = e => e.transferSize || e.encodedBodySize || 0;
+  const at = v => (nav && v > 0 ? v - nav.startTime : null);
+  return {
+    url: location.href,
+    ttfb_ms: nav ? at(nav.responseStart) : null,
+    dom_content_loaded_ms: nav ? at(nav.domContentLoadedEventEnd) : null,
+    load_ms: nav ? at(nav.loadEventEnd) : null,
+    fcp_ms: fcp ? fcp.startTime : null,
+    lcp_ms: last ? (last.renderTime || last.loadTime || last.startTime) : null,
+    cls: shifts ? shifts.filter(s => !s.hadRecentInput).reduce((a, s) => a + s.value, 0) : null,
+    requests: res.length + (nav ? 1 : 0),
+    bytes: res.reduce((a, r) => a + size(r), 0) + (nav ? size(nav) : 0),
+  };
+}"""
+# budget metric -> key in the page metrics above
+METRIC_KEYS = {"page_load": "load_ms", "ttfb": "ttfb_ms", "dom_content_loaded": "dom_content_loaded_ms",
+               "fcp": "fcp_ms", "lcp": "lcp_ms", "cls": "cls", "requests": "requests", "bytes": "bytes"}
+
+
+def collect_page_metrics(page: Page) -> dict[str, Any] | None:
+    """The browser's own timings of the page's current document, or None if it is gone."""
+    try:
+        if page.is_closed():
+            return None
+        return page.evaluate(PAGE_METRICS_JS)
+    except PlaywrightError:  # closed or navigating away while we read: nothing to measure
+        return None
+
+
+class PageTimer:
+    """Per runner: follows main-frame navigations of every watched page, measures loads, checks budgets."""
+
+    def __init__(self, runner: "Runner") -> None:
+        self.runner = runner
+        self.budgets = self._budgets()
+        self.warnings: list[Breach] = []
+        self.pages: list[Page] = []
+        self._pending: dict[int, set[Any]] = {}  # page -> navigation requests not yet loaded
+        self._unmeasured: list[Page] = []  # pages that loaded a document nobody measured yet
+
+    def _budgets(self, flow: "Flow | None" = None) -> Budgets:
+        try:
+            return Budgets(self.runner.target.budgets, *([flow.budgets] if flow else []))
+        except ValueError as exc:
+            where = flow.source if flow else self.runner.target.source
+            raise ConfigError(f"{where}: {exc}") from None
+
+    def watch(self, page: Page) -> None:
+        """Follow a page's navigations; a popup (watched once open) counts as loading a page."""
+        self.pages.append(page)
+        pending = self._pending.setdefault(id(page), set())
+
+        def on_request(request: Any) -> None:
+            try:
+                if request.is_navigation_request() and request.frame == page.main_frame:
+                    pending.add(request)
+            except PlaywrightError:
+                pass
+
+        def on_load(_: Any) -> None:
+            pending.clear()
+            if page not in self._unmeasured:
+                self._unmeasured.append(page)
+
+        page.on("request", on_request)
+        page.on("requestfailed", lambda request: pending.discard(request))
+        page.on("load", on_load)
+        if page is not self.runner.page:
+            self._unmeasured.append(page)
+
+    def start(self, flow: "Flow") -> None:
+        """Budgets for this flow: defaults, the target's, then the flow's own."""
+        self.budgets = self._budgets(flow)
+        self.warnings = []
+
+    def settle(self) -> None:
+        """Wait for pages whose navigation started during the step to load: the shopper waits too."""
+        deadline = time.perf_counter() + self.runner.timeouts.ms("navigation") / 1000
+        for page in list(self.pages):
+            try:
+                while self._pending.get(id(page)) and not page.is_closed():
+                    left = (deadline - time.perf_counter()) * 1000
+                    if left <= 0:
+                        break
+                    page.wait_for_event("load", timeout=left)
+                if page in self._unmeasured and page is not self.runner.page and not page.is_closed():
+                    page.wait_for_load_state("load", timeout=max(1.0, (deadline - time.perf_counter()) * 1000))
+            except PlaywrightError:  # closed, or never loaded: the step's own checks judge that
+                continue
+
+    def measure(self, step: "Step", args: Any, duration_ms: float) -> str | None:
+        """Measure freshly loaded pages and check budgets; returns a failure message on a fail tier."""
+        where = f"step {step.index} `{step.title}` at {step.source}"
+        breaches: list[Breach] = []
+        for page in list(self._unmeasured):
+            self._unmeasured.remove(page)
+            metrics = collect_page_metrics(page)
+            if metrics is None:
+                continue
+            self.runner.emit(PageMeasured(step=step, metrics=metrics))
+            for metric in PAGE_METRICS:
+                breach = self.budgets.check(metric, metrics.get(METRIC_KEYS[metric]), metrics["url"], where)
+                breaches += [breach] if breach else []
+        own = step_limit(getattr(args, "budget", None))
+        if own is not None or step.kind not in CONTAINERS:
+            url = "" if self.runner.page.is_closed() else self.runner.page.url
+            breach = self.budgets.check("step", duration_ms, url, where, override=own)
+            breaches += [breach] if breach else []
+        return self._report(breaches, step)
+
+    def finish(self, flow: "Flow", duration_ms: float, actions: int) -> str | None:
+        """Flow-level budgets: total time and number of shopper actions."""
+        where = f"flow at {flow.source}"
+        breaches = [b for b in (self.budgets.check("flow", duration_ms, where=where),
+                                self.budgets.check("actions", actions, where=where)) if b]
+        return self._report(breaches, None)
+
+    def _report(self, breaches: list[Breach], step: "Step | None") -> str | None:
+        for breach in breaches:
+            self.runner.emit(BudgetBreached(breach=breach))
+            if breach.tier == "warn":
+                self.warnings.append(breach)
+        failed = [b for b in breaches if b.tier == "fail"]
+        return budget_failure(self.runner, step, failed[0]) if failed else None
+
+
+def budget_failure(runner: "Runner", step: "Step | None", breach: Breach) -> str:
+    """A failure message like the others: where, what, the figures, the page, how to re-run."""
+    flow = runner._flow
+    name = flow.name if flow else "flow"
+    head = (f"{name}: step {step.index} `{step.title}` failed at {step.source}" if step
+            else f"{name}: flow failed at {flow.source if flow else '?'}")
+    what = METRICS[breach.metric][1]
+    lines = [head, f"  Expected: {what} within {fmt(breach.metric, breach.limit)} (fail budget)",
+             f"  Error:    timing budget exceeded: {what}" + (f" of {breach.url}" if breach.url else ""),
+             f"            {breach.figures}"]
+    if breach.url:
+        lines.append(f"  Page:     URL {breach.url}")
+    if runner.reproduce:
+        lines.append(f"  Reproduce: {runner.reproduce}")
+    return runner.redactor("\n".join(lines))
