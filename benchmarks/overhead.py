@@ -7,30 +7,38 @@ from __future__ import annotations
 
 import re
 import sys
+import time
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import FLOWS, clock, demo_target, machine, median, parser, spread  # noqa: E402
 
+from axe_playwright_python.sync_playwright import Axe  # noqa: E402
 from playwright.sync_api import Page, expect  # noqa: E402
 
 FLOW = FLOWS / "checkout_card.flow.yaml"
+AXE = Axe()  # the library the audit_accessibility step uses
 
 
-def plain_checkout(page: Page, card: str, email: str, full_name: str) -> None:
-    """flows/checkout_card.flow.yaml written by hand: the same locators, actions and checks."""
+def plain_checkout(page: Page, card: str, email: str, full_name: str, mail: Any) -> None:
+    """flows/checkout_card.flow.yaml written by hand: the same locators, actions, audit and checks."""
     body = page.locator("body")
     for slug, name, quantity in (("blue-mug", "Blue Mug", "2"), ("green-teapot", "Green Teapot", "1")):
         page.goto(f"/products/{slug}")
         page.get_by_label("Quantity").fill(quantity)
         page.get_by_role("button", name="Add to cart").click()
         expect(body).to_contain_text(f"Added {name} to your cart.", use_inner_text=True)
+    since = time.time()
     page.goto("/checkout")
     main = page.locator("main")
     expect(main).to_contain_text("Blue Mug × 2", use_inner_text=True)
     expect(main).to_contain_text("Green Teapot × 1", use_inner_text=True)
     expect(page.get_by_test_id("order-summary-total")).to_contain_text("$58.50", use_inner_text=True)
+    page.wait_for_load_state("load")
+    found = AXE.run(page).response.get("violations", [])
+    assert not [v for v in found if v.get("impact") in ("critical", "serious")], found
     expect(page).to_have_url(re.compile(r"^[a-z]+://[^/]+/checkout/?([?#].*)?$"))
     page.get_by_label("Email").fill(email)
     page.get_by_label("Full name").fill(full_name)
@@ -51,66 +59,117 @@ def plain_checkout(page: Page, card: str, email: str, full_name: str) -> None:
     assert order, "no order number on the confirmation page"
     expect(body).to_contain_text(order.group(0), use_inner_text=True)
     expect(body).to_contain_text("$58.50", use_inner_text=True)
+    wait_for_mail(mail, email, "Your Demo Store order", order.group(0), since)
+
+
+def wait_for_mail(mail: Any, to: str, subject: str, text: str, since: float, timeout_s: float = 10) -> None:
+    """Poll the SMTP sink the store sends to until the order mail is there."""
+    deadline = time.monotonic() + timeout_s
+    while not any(subject in m.subject and text in m.body for m in mail.messages(to, since)):
+        assert time.monotonic() < deadline, f"no mail {subject!r} to {to}"
+        mail.wait(deadline - time.monotonic())
+
+
+# The --breakdown sides: checkout-tester with one engine feature changed (monkeypatched here, this process only).
+LAYOUT_SHIFT_ONE_FRAME = (  # the page-metrics read waits one frame, not 50 ms, for buffered layout shifts
+    ("entries('layout-shift', 50)", "entries('layout-shift', 0)"),
+    ("timer = setTimeout(done, wait);",
+     "if (wait) timer = setTimeout(done, wait); else requestAnimationFrame(() => { timer = setTimeout(done, 0); });"),
+)
+
+
+def _patches() -> dict[str, list[tuple[Any, str, Any]]]:
+    from checkout_tester import timing
+    from checkout_tester.detect import Detector
+
+    one_frame = timing.PAGE_METRICS_JS
+    for old, new in LAYOUT_SHIFT_ONE_FRAME:
+        one_frame = one_frame.replace(old, new) if old in one_frame else ""
+    sides: dict[str, list[tuple[Any, str, Any]]] = {
+        "no page metrics": [(timing, "collect_page_metrics", lambda page: None)],
+        "layout-shift wait 1 frame": [(timing, "PAGE_METRICS_JS", one_frame)],
+        "no error-message scan": [(Detector, "scan", lambda self, page: None)],
+        "no settle": [(timing.PageTimer, "settle", lambda self: None)],
+    }
+    if not one_frame:  # timing.py changed since this was written: that side would measure nothing
+        print("note: timing.PAGE_METRICS_JS changed; the 'layout-shift wait 1 frame' side is left out")
+        del sides["layout-shift wait 1 frame"]
+    return sides
+
+
+@contextmanager
+def patched(patches: list[tuple[Any, str, Any]]) -> Iterator[None]:
+    """Temporarily replace attributes (one engine feature off)."""
+    saved = [(owner, name, getattr(owner, name)) for owner, name, _ in patches]
+    for owner, name, value in patches:
+        setattr(owner, name, value)
+    try:
+        yield
+    finally:
+        for owner, name, value in saved:
+            setattr(owner, name, value)
 
 
 def main() -> None:
-    """Alternate A/B runs and print the ratio of the medians."""
+    """Alternate the sides run by run and print the ratio of the medians."""
     ap = parser(__doc__, runs=10)
-    ap.add_argument("--profile", action="store_true", help="profile the checkout-tester side with pyinstrument")
+    ap.add_argument("--breakdown", action="store_true",
+                    help="also run checkout-tester with one feature off at a time (where the overhead goes)")
     args = ap.parse_args()
 
     from faker import Faker
 
-    from checkout_tester.demostore import DemoStore
     from checkout_tester.loader import load_flow
-    from checkout_tester.session import Session
+    from checkout_tester.session import demo_session
 
     target = demo_target()
     flow = load_flow(FLOW)
     card = target.secret("CARD_NUMBER") or ""
     faker = Faker()
-    tool: list[float] = []
-    plain: list[float] = []
-    profiler: Any = None
-    if args.profile:
-        from pyinstrument import Profiler
-
-        profiler = Profiler(interval=0.0005)
-    with DemoStore(port=0, faults=target.demo_store.faults) as store, \
-            Session(target, store.url, before_run=store.reset) as session:
+    patches = _patches() if args.breakdown else {}
+    sides = ["checkout-tester", "plain Playwright", *patches]
+    times: dict[str, list[float]] = {side: [] for side in sides}
+    with demo_session(target) as (session, store):
         def run_plain() -> None:
             store.reset()
             context = session.browser.new_context(**session.context_args())
             try:
-                plain_checkout(context.new_page(), card, faker.email(), faker.name())
+                plain_checkout(context.new_page(), card, faker.email(), faker.name(), session.mail)
             finally:
                 context.close()
 
-        session.run(flow)  # warm-up (first page load, caches) not counted, for both sides
-        run_plain()
-        for i in range(args.runs):
-            # alternate which side goes first, so neither always follows the other
-            order = ("tool", "plain") if i % 2 == 0 else ("plain", "tool")
-            for side in order:
-                if side == "tool":
-                    if profiler is not None:
-                        profiler.start()
-                    with clock(tool):
-                        session.run(flow)
-                    if profiler is not None:
-                        profiler.stop()
-                else:
-                    with clock(plain):
-                        run_plain()
-    if profiler is not None:
-        print(profiler.output_text(unicode=False, color=False, show_all=False))
-    ratio = median(tool) / median(plain)
-    print(f"machine: {machine()}")
-    print(f"checkout-tester runs: {' '.join(f'{t:.2f}' for t in tool)} ({spread(tool)})")
-    print(f"plain Playwright runs: {' '.join(f'{t:.2f}' for t in plain)} ({spread(plain)})")
-    print(f"overhead: {ratio:.2f}x (checkout-tester {median(tool):.2f} s vs plain Playwright "
-          f"{median(plain):.2f} s, median of {args.runs})")
+        def run(side: str) -> None:
+            if side == "plain Playwright":
+                run_plain()
+            elif side == "checkout-tester":
+                session.run(flow)
+            else:
+                with patched(patches[side]):
+                    session.run(flow)
 
+        for side in sides:  # warm-up (first page loads, axe loaded, caches), not counted
+            run(side)
+        for i in range(args.runs):
+            # rotate the order, so no side always follows the same one
+            for side in sides[i % len(sides):] + sides[:i % len(sides)]:
+                with clock(times[side]):
+                    run(side)
+    print(f"machine: {machine()}")
+    for side in sides:
+        print(f"{side} runs: {' '.join(f'{t:.2f}' for t in times[side])} (median {median(times[side]):.2f} s, "
+              f"{spread(times[side])})")
+    base = median(times["plain Playwright"])
+    for side in sides[2:]:
+        print(f"  {side}: {median(times[side]) / base:.2f}x plain (round by round: {paired(times[side], times[sides[1]]):.2f}x)")
+    tool = median(times["checkout-tester"])
+    print(f"overhead: {tool / base:.2f}x (checkout-tester {tool:.2f} s vs plain Playwright {base:.2f} s, "
+          f"median of {args.runs}; median of the round-by-round ratios "
+          f"{paired(times['checkout-tester'], times['plain Playwright']):.2f}x)")
+
+
+def paired(a: list[float], b: list[float]) -> float:
+    """Median of the per-round ratios: less swayed by load that drifts between rounds."""
+    return median([x / y for x, y in zip(a, b)])
 
 if __name__ == "__main__":
     main()

@@ -21,14 +21,12 @@ PYTEST = [PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--target", "c
 def child(runs: int, flow_path: str) -> None:
     """The one-process side: start store and browser once, run the flow `runs` times."""
     from _common import demo_target
-    from checkout_tester.demostore import DemoStore
     from checkout_tester.loader import load_flow
-    from checkout_tester.session import Session
+    from checkout_tester.session import demo_session
 
     target = demo_target()
     flow = load_flow(flow_path)
-    with DemoStore(port=0, faults=target.demo_store.faults) as store, \
-            Session(target, store.url, before_run=store.reset) as session:
+    with demo_session(target) as (session, _store):
         for _ in range(runs):
             for variant in flow.variant_rows[:1]:
                 session.run(flow, variant)

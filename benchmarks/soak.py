@@ -27,8 +27,7 @@ def main() -> None:
     args = ap.parse_args()
     faults = args.fault or ["jitter:500"]
 
-    from checkout_tester.demostore import DemoStore
-    from checkout_tester.session import Session, flow_items
+    from checkout_tester.session import demo_session, flow_items
 
     target = demo_target()
     items = list(flow_items([FLOWS]))
@@ -36,8 +35,7 @@ def main() -> None:
     times: list[float] = []
     failures: list[tuple[int, str, BaseException]] = []
     started = time.perf_counter()
-    with DemoStore(port=0, faults=faults) as store, Session(target, store.url, before_run=store.reset,
-                                                            artifacts="reports/soak-artifacts") as session:
+    with demo_session(target, faults, artifacts="reports/soak-artifacts") as (session, _store):
         for i in range(args.runs):
             flow, variant = items[i % len(items)]
             name = Path(flow.path).name + (f"[{variant.id}]" if variant.id else "")

@@ -8,6 +8,7 @@ from urllib.parse import urldefrag
 
 from playwright.sync_api import Error as PlaywrightError, Page
 
+from checkout_tester.classes import ACCESSIBILITY
 from checkout_tester.events import Attachment
 from checkout_tester.stepargs import IMPACTS
 
@@ -36,7 +37,9 @@ class Violation:
 
 
 class AccessibilityViolation(AssertionError):
-    """The page breaks accessibility rules the policy fails on (failure class 'accessibility violation')."""
+    """The page breaks accessibility rules the policy fails on."""
+
+    failure_class = ACCESSIBILITY
 
 
 def run_axe(page: Page, exclude: Sequence[str] = ()) -> dict[str, Any]:
@@ -51,12 +54,18 @@ def run_axe(page: Page, exclude: Sequence[str] = ()) -> dict[str, Any]:
     return dict(results.response)
 
 
+def _selector(target: Any) -> str:
+    """axe's target: one selector per frame level, a nested list inside shadow DOM."""
+    if not isinstance(target, list):
+        return str(target)
+    return " ".join(_selector(part) for part in target)
+
+
 def violations(results: dict[str, Any]) -> list[Violation]:
     """Violations ordered from the worst impact down."""
     found = []
     for item in results.get("violations", []):
-        targets = tuple(" ".join(str(t) for t in n.get("target", [])) if isinstance(n.get("target"), list)
-                        else str(n.get("target")) for n in item.get("nodes", []))
+        targets = tuple(_selector(n.get("target", [])) for n in item.get("nodes", []))
         found.append(Violation(rule=item["id"], impact=item.get("impact") or "minor", help=item.get("help", ""),
                                help_url=item.get("helpUrl", ""), targets=targets))
     return sorted(found, key=lambda v: IMPACTS.index(v.impact) if v.impact in IMPACTS else len(IMPACTS))
@@ -68,7 +77,7 @@ def summary(url: str, found: Iterable[Violation]) -> str:
     if not found:
         return f"{url}: no accessibility violations"
     counts = ", ".join(f"{sum(v.impact == i for v in found)} {i}" for i in IMPACTS if any(v.impact == i for v in found))
-    lines = [f"{url}: {len(found)} accessibility violations ({counts})"]
+    lines = [f"{url}: {len(found)} accessibility violation{'s' if len(found) != 1 else ''} ({counts})"]
     for v in found:
         lines.append(f"- [{v.impact}] {v.rule}: {v.help}\n    {v.help_url}")
         lines += [f"    {target}" for target in v.targets]

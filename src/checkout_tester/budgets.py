@@ -1,8 +1,9 @@
 """Timing budgets: two tiers (warn = degraded, fail = failed) per metric, merged target < flow < step."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping, Optional
+from typing import Any
 
 from checkout_tester.stepargs import parse_duration_ms
 
@@ -22,7 +23,7 @@ METRICS: dict[str, tuple[str, str]] = {
 }
 PAGE_METRICS = ("page_load", "ttfb", "dom_content_loaded", "fcp", "lcp", "cls", "requests", "bytes")
 TIERS = ("warn", "fail")
-DEFAULTS: dict[str, dict[str, Optional[float]]] = {"page_load": {"warn": 2000.0}}
+DEFAULTS: dict[str, dict[str, float | None]] = {"page_load": {"warn": 2000.0}}
 EXAMPLE = "e.g. budgets: {page_load: {warn: 2s, fail: 4s}, step: 2s, cls: {fail: 0.25}, actions: {warn: 25}}"
 
 
@@ -30,8 +31,8 @@ EXAMPLE = "e.g. budgets: {page_load: {warn: 2s, fail: 4s}, step: 2s, cls: {fail:
 class Limit:
     """The two tiers of one metric; None means no limit at that tier."""
 
-    warn: Optional[float] = None
-    fail: Optional[float] = None
+    warn: float | None = None
+    fail: float | None = None
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,8 @@ class Breach:
 
     def line(self) -> str:
         """One line for warnings and reports."""
-        what = METRICS[self.metric][1] + (f" of {self.url}" if self.url else "")
+        joint = " on " if self.metric in ("step", "flow", "actions") else " of "
+        what = METRICS[self.metric][1] + (f"{joint}{self.url}" if self.url else "")
         return f"{what}: {self.figures}" + (f" ({self.where})" if self.where else "")
 
 
@@ -72,7 +74,7 @@ def _number(metric: str, value: Any) -> float:
     return float(value)
 
 
-def parse_limit(metric: str, raw: Any) -> dict[str, Optional[float]]:
+def parse_limit(metric: str, raw: Any) -> dict[str, float | None]:
     """`2s` (a bare value is the warn tier) or `{warn: 2s, fail: 4s}` -> {tier: number}; null clears a tier."""
     if not isinstance(raw, Mapping):
         return {"warn": _number(metric, raw)}
@@ -102,7 +104,7 @@ class Budgets:
     """The limits in force for one flow: defaults, then the target's, then the flow's (tier by tier)."""
 
     def __init__(self, *layers: Mapping[str, Any]) -> None:
-        merged: dict[str, dict[str, Optional[float]]] = {m: dict(t) for m, t in DEFAULTS.items()}
+        merged: dict[str, dict[str, float | None]] = {m: dict(t) for m, t in DEFAULTS.items()}
         for layer in layers:
             problems = budget_problems(layer or {})
             if problems:

@@ -64,7 +64,7 @@ CLASSES: tuple[FailureClass, ...] = (
     FailureClass(CONTENT_MISSING, r".", description="a text, URL or element the flow expects is not there"),
 )
 BY_NAME: dict[str, FailureClass] = {c.name: c for c in CLASSES}
-_STATED = re.compile(r"^\s*Class:\s+(.+?)\s*$", re.M)
+_STATED = re.compile(r"^[ \t]*Class:[ \t]+(.+?)[ \t]*(\n|$)", re.M)
 
 
 def class_line(name: str) -> str:
@@ -80,6 +80,34 @@ def classify(message: str, stated: str | None = None) -> str:
     if found and found.group(1) in BY_NAME:
         return found.group(1)
     return next(c.name for c in CLASSES if re.search(c.fallback, message or "x", re.I))
+
+
+LOCATING = {"click", "fill", "select", "check", "press", "save", "frame", "popup"}  # a timeout: element gone
+CHECKS = {"expect_text", "expect_no_text", "expect_url", "expect_visible", "expect_hidden", "wait_for"}
+
+
+def for_failure(kind: str, cause: BaseException | None, message: str, given: str = "") -> str:
+    """The class of a step failure: given, else carried by the cause, else from the verb, else from the text."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    found = given or (class_of(cause) if cause is not None else "")
+    if found:
+        return found
+    stated = _STATED.search(message or "")
+    if stated and stated.group(1) in BY_NAME:
+        return stated.group(1)
+    if isinstance(cause, PlaywrightTimeout) and kind in LOCATING:
+        return ELEMENT_NOT_FOUND
+    if kind in CHECKS and isinstance(cause, (AssertionError, PlaywrightTimeout)):
+        return CONTENT_MISSING
+    return classify(message)
+
+
+def with_class_line(message: str, name: str) -> str:
+    """The message with its `Class:` line (after the first line), replacing any other."""
+    first, _, rest = _STATED.sub("", message).partition("\n")
+    rest = rest.lstrip("\n")
+    return f"{first}\n{class_line(name)}" + (f"\n{rest}" if rest else "")
 
 
 def class_of(exc: BaseException) -> str:

@@ -21,6 +21,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--var", action="append", default=[], help="NAME=VALUE flow variable (repeatable)")
     run.add_argument("-m", dest="markers", help="only flows with these tags, e.g. smoke")
     run.add_argument("--report", action="store_true", help="generate the HTML report afterwards")
+    run.add_argument("--repeat", type=int, default=1, metavar="N",
+                     help="run each flow N times in fresh browser contexts; min/median/p95/max in reports/timings.json")
 
     validate = sub.add_parser("validate", help="check flow files without a browser")
     validate.add_argument("flows", nargs="*", default=["flows"])
@@ -62,6 +64,8 @@ def main(argv: list[str] | None = None) -> int:
         return run_demo()
     from checkout_tester.suite import run_suite
 
+    if args.repeat > 1:
+        extra = ["--repeat", str(args.repeat)] + extra
     code = run_suite(args.flows or ["flows"], target=args.target, faults=args.store_fault,
                      variables=args.var, markers=args.markers, extra=extra).exit_code
     if args.report:

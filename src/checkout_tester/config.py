@@ -8,6 +8,7 @@ from typing import Any, Literal, Optional
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from checkout_tester.detectpolicy import DetectorSettings
 from checkout_tester.errors import ConfigError
 from checkout_tester.stepargs import Duration, parse_duration_ms
 
@@ -77,7 +78,8 @@ class Target(_Strict):
     vars: dict[str, Any] = Field(default_factory=dict)
     secrets: dict[str, SecretSource] = Field(default_factory=dict)
     demo_store: DemoStoreSettings = Field(default_factory=DemoStoreSettings)
-    error_patterns: list[str] = Field(default_factory=list)
+    error_patterns: list[str] = Field(default_factory=list, description="visible text that is an error (regex, any case)")
+    detectors: DetectorSettings = Field(default_factory=DetectorSettings)  # fail / warn / ignore, allow-lists
     budgets: dict[str, Any] = Field(default_factory=dict)
     mail: Optional[MailSettings] = None  # None: an SMTP sink for the demo store, no mail checks elsewhere
     accessibility: AccessibilitySettings = Field(default_factory=AccessibilitySettings)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from typing import Any, Literal, Mapping
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 DETECTORS = ("console_errors", "failed_requests", "http_errors", "error_messages")
 Policy = Literal["fail", "warn", "ignore"]
@@ -47,6 +47,11 @@ class DetectorSettings(BaseModel):
                                         description="HTTP >= 500, and >= 400 for pages, form posts and XHR/fetch")
     error_messages: DetectorPolicy = Field(default_factory=DetectorPolicy,
                                            description="visible text matching the target's error_patterns")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, raw: Any) -> Any:
+        return _expand(raw) if isinstance(raw, dict) else raw
 
     @classmethod
     def parse(cls, raw: Any) -> "DetectorSettings":

@@ -18,7 +18,9 @@ from checkout_tester.steps import HANDLERS
 from checkout_tester.steps.registry import ACTIONS, StepContext
 from checkout_tester.redaction import Redactor
 from checkout_tester.variables import FakeData, Scope, UnknownVariable
-from checkout_tester import failure
+from checkout_tester import classes, failure
+from checkout_tester.detect import Detector
+from checkout_tester.inputcheck import judged
 from checkout_tester.timing import PageTimer
 
 UNREACHABLE = re.compile(r"net::ERR_(CONNECTION_REFUSED|NAME_NOT_RESOLVED|CONNECTION_RESET|ADDRESS_UNREACHABLE|"
@@ -33,8 +35,10 @@ MASK_SCRIPT = """(() => { const css = 'input[data-ct-secret]{-webkit-text-securi
 class StepFailed(AssertionError):
     """A flow step did not do what the shopper needed; AssertionError so reports say 'failed'."""
 
-    def __init__(self, message: str, step: Step, cause: BaseException | None = None) -> None:
-        super().__init__(message)
+    def __init__(self, message: str, step: Step, cause: BaseException | None = None, failure_class: str = "") -> None:
+        # Every failure has one class (classes.py), kept as data and stated in the message for Allure.
+        self.failure_class = classes.for_failure(step.kind, cause, message, failure_class)
+        super().__init__(classes.with_class_line(message, self.failure_class))
         self.step, self.cause = step, cause
 
 
@@ -62,21 +66,14 @@ class Runner:
         self.after_step: list[Any] = []  # untimed checks after each passed step, e.g. accessibility.PageAuditor
         page.context.add_init_script(MASK_SCRIPT)
         self.timing = PageTimer(self)  # page loads, browser metrics, budgets
+        self.detector = Detector(self)  # console/page errors, failed requests, HTTP errors, error messages
         self.watch(page)
 
     # --- browser plumbing -------------------------------------------------------------
     def watch(self, page: Page) -> None:
         """Record console messages and uncaught errors of a page (or popup)."""
-        page.on("console", lambda msg: self.console.append(
-            f"[{msg.type}] {msg.text}" + (f" ({msg.location.get('url')}:{msg.location.get('lineNumber')})"
-                                          if msg.type == "error" and msg.location else "")))
-        page.on("pageerror", lambda err: self.page_errors.append(f"{err.name}: {err.message}"))
-        page.on("response", self._on_response)
+        self.detector.watch(page)  # fills self.console and self.page_errors too
         self.timing.watch(page)
-
-    def _on_response(self, response: Any) -> None:
-        if response.status >= 500 and response.request.resource_type in ("document", "xhr", "fetch"):
-            self.console.append(f"[http] {response.status} {response.request.method} {response.url}")
 
     def navigate(self, page: Page, url: str, timeout: float) -> None:
         """Go to a URL; a store that does not answer is 'unreachable', not a failed step."""
@@ -109,12 +106,15 @@ class Runner:
         self._flow = flow
         self.emit(FlowStarted(flow=flow, variant=variant.id))
         self.timing.start(flow)
+        self.detector.start(flow)
         started = time.perf_counter()
         status, error = "passed", None
         try:
             scope = self._scope(flow, variant, values or {})
             ctx = StepContext(runner=self, page=self.page, root=self.page, scope=scope, artifacts=self.artifacts)
-            self.run_steps(ctx, flow.steps)
+            with judged(self, flow, variant):  # equivalent inputs: a refusal is "valid input rejected"
+                self.run_steps(ctx, flow.steps)
+                self.detector.after_flow(ctx, flow.steps[-1])  # what arrived after the last step counts too
             over = self.timing.finish(flow, (time.perf_counter() - started) * 1000, self.actions)
             if over:
                 raise StepFailed(over, flow.steps[-1])
@@ -122,6 +122,7 @@ class Runner:
             status, error = ("failed" if isinstance(exc, AssertionError) else "broken"), exc
             raise
         finally:
+            self.detector.finish()  # the per-flow JSON log; warnings
             self._attach_logs(always=status != "passed")
             finished = FlowFinished(flow=flow, variant=variant.id, status=status,
                                     duration_ms=(time.perf_counter() - started) * 1000,
@@ -153,12 +154,14 @@ class Runner:
             raise StepFailed(failure.describe(self, ctx, step, exc), step, exc) from None
         title = self.redactor(f"{step.kind} {args.describe()}".strip())
         self.emit(StepStarted(step=step, title=title, uid=uid))
+        self.detector.open(uid)
         local = ctx.within()
         started = time.perf_counter()
         try:
             HANDLERS[step.kind](local, step, args)
             self.timing.settle()  # a click that navigates lasts until the new page has loaded
         except (StepFailed, StoreUnreachable) as exc:
+            self.detector.close(local, step, uid)
             self._finish(step, title, uid, started, exc)
             if isinstance(exc, StoreUnreachable) and not getattr(exc, "located", False):
                 exc = StoreUnreachable(f"{exc}\n" + failure.describe(self, local, step, exc, snapshot=False))
@@ -166,10 +169,16 @@ class Runner:
                 raise exc from None
             raise
         except (AssertionError, PlaywrightError, CheckoutTesterError) as exc:
-            failed = StepFailed(failure.describe(self, local, step, exc), step, exc)
+            cause = self.detector.blame(local, step, uid, exc)  # a detector finding, when one failed, is the cause
+            failed = StepFailed(failure.describe(self, local, step, cause), step, cause)
             self._finish(step, title, uid, started, failed)
             raise failed from None
         ended = time.perf_counter()
+        try:
+            self.detector.check(local, step, uid)  # untimed: a finding whose policy is `fail` fails this step
+        except StepFailed as failed:
+            self._finish(step, title, uid, started, failed, ended)
+            raise
         self.steps_run += 1
         if step.kind in ACTIONS:
             self.actions += 1

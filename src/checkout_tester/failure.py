@@ -59,7 +59,7 @@ def describe(runner: "Runner", ctx: "StepContext", step: "Step", exc: BaseExcept
     if snapshot:
         for i, shown in enumerate(page_showed(ctx)):
             lines.append(("  Page:     " if i == 0 else "            ") + shown)
-    problems = [f"[pageerror] {e}" for e in runner.page_errors] + [c for c in runner.console if c.startswith(("[error]", "[http]"))]
+    problems = [f"[pageerror] {e}" for e in runner.page_errors] + [c for c in runner.console if c.startswith(("[error]", "[http]", "[requestfailed]"))]
     if problems:
         lines.append("  Console:  " + "\n            ".join(problems[-3:]))
     if runner.reproduce:
@@ -67,19 +67,5 @@ def describe(runner: "Runner", ctx: "StepContext", step: "Step", exc: BaseExcept
     return runner.redactor("\n".join(lines))
 
 
-# Ordered: the first matching class names the failure (see categories in reporting/allure.py).
-CLASSES: list[tuple[str, re.Pattern[str]]] = [
-    ("store unreachable", re.compile(r"store unreachable", re.I)),
-    ("valid input rejected", re.compile(r"valid input rejected", re.I)),
-    ("timing budget exceeded", re.compile(r"timing budget exceeded", re.I)),
-    ("server error", re.compile(r"\[http\] 5\d\d|HTTP 5\d\d")),
-    ("page or console error", re.compile(r"\[pageerror\]")),
-    ("visible error message", re.compile(r"Page:.*\n\s+message ", re.S)),
-    ("element not found", re.compile(r"Expected: (a |an |iframe|the popup|a popup).*\n\s+Error:\s+.*(Timeout|not found)", re.S)),
-    ("expected content missing", re.compile(r".")),
-]
-
-
-def classify(message: str) -> str:
-    """The failure class of a failure message."""
-    return next(name for name, pattern in CLASSES if pattern.search(message or "x"))
+# The failure classes live in classes.py, the one table the engine, console and Allure share.
+from checkout_tester.classes import CLASSES, classify  # noqa: E402,F401

@@ -9,8 +9,8 @@ from typing import Any
 from checkout_tester import classes
 
 # The text patterns the error-message detector uses when a target configures none.
-DEFAULT_ERROR_PATTERNS = ("something went wrong", r"unknown \w+ format", r"\binvalid\b", "an error occurred",
-                          "please try again later")
+DEFAULT_ERROR_PATTERNS = ("something went wrong", r"unknown \w+ format", r"\binvalid\b", "enter a valid",
+                          "an error occurred", "please try again later")
 _STACK = re.compile(r"\(?((?:https?|file)://[^\s()]+?):(\d+):(\d+)\)?")
 
 
@@ -48,7 +48,7 @@ class Finding:
 
     def judged(self) -> str:
         """The line with its verdict, as attached to Allure steps."""
-        note = {"allowed": f"allowed by {self.reason!r}", "expected": f"expected by the flow ({self.reason!r})",
+        note = {"allowed": f"allowed by {self.reason!r}", "expected": f"expected ({self.reason})",
                 "warn": "WARNING", "fail": "FAIL", "ignore": "ignored"}.get(self.verdict, self.verdict)
         return f"{note}: {self.line()}  [{self.detector}]"
 
@@ -69,8 +69,8 @@ def script_location(stack: str) -> str:
 
 def console_finding(msg: Any) -> Finding | None:
     """A console message of type error as a finding; other types are only logged."""
-    if msg.type != "error":
-        return None
+    if msg.type != "error" or msg.text.startswith("Failed to load resource:"):
+        return None  # Chromium echoes every HTTP error and failed request here: those detectors judge them
     location = msg.location or {}
     where = f"{location.get('url')}:{location.get('lineNumber')}" if location.get("url") else ""
     return Finding("console_errors", "console", msg.text, where=where)
@@ -96,5 +96,32 @@ def http_finding(response: Any) -> Finding | None:
 def request_finding(request: Any) -> Finding:
     """A request that never got an answer (network error, aborted)."""
     failure = request.failure or "failed"
-    return Finding("failed_requests", "requestfailed",
-                   f"{request.method} {request.url} ({request.resource_type}): {failure}", where=request.url)
+    finding = Finding("failed_requests", "requestfailed",
+                      f"{request.method} {request.url} ({request.resource_type}): {failure}", where=request.url)
+    if "ERR_ABORTED" in failure:  # judged later: the page may have gone away on purpose
+        finding.request = request
+        finding.frame_url = _frame_url(request)
+    return finding
+
+
+def _frame_url(request: Any) -> str:
+    try:
+        return str(request.frame.url)
+    except Exception:  # a service worker's request has no frame
+        return ""
+
+
+def went_away(finding: Finding) -> str:
+    """Why an aborted request is no failure: its window closed or its page navigated away ('' if neither)."""
+    request = getattr(finding, "request", None)
+    if request is None:
+        return ""
+    try:
+        frame = request.frame
+        if frame.page.is_closed():
+            return "its window closed"
+        if frame.is_detached() or frame.url != finding.frame_url or request.is_navigation_request():
+            return "its page navigated away"
+    except Exception:
+        return "its window closed"
+    return ""

@@ -16,6 +16,7 @@ from checkout_tester.config import Target, load_target, resolve_executable
 from checkout_tester.errors import CheckoutTesterError
 from checkout_tester.engine import Runner
 from checkout_tester.reporting.allure import AllureListener, write_results_metadata
+from checkout_tester.reporting.timings import TimingRecorder
 
 
 
@@ -107,7 +108,7 @@ def checkout_runner(request: pytest.FixtureRequest, page: Any, checkout_target: 
     if checkout_store is not None:
         checkout_store.reset()  # each flow meets a fresh store, as each test gets a fresh database
     artifacts = Path(request.config.getoption("--artifacts")) / _slug(item.nodeid)
-    runner = Runner(page, checkout_target, listeners=[AllureListener()], artifacts=artifacts,
+    runner = Runner(page, checkout_target, listeners=[AllureListener(), TimingRecorder(item)], artifacts=artifacts,
                     reproduce=reproduce_command(item), base_url=base_url)
     item._checkout_runner = runner
     mailbox.attach(runner, checkout_mail)  # expect_email sees only mail that arrived after the flow started

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from checkout_tester.budgets import EXAMPLE as BUDGET_EXAMPLE, budget_problems
-from checkout_tester import schema
+from checkout_tester import detectpolicy, equivalents, schema
 from checkout_tester.errors import FlowError
 from checkout_tester.flowsteps import StepReader, saved_names
 from checkout_tester.model import Flow, Source, Variant
@@ -181,6 +181,9 @@ class _FileReader(StepReader):
         else:
             for problem in budget_problems(budgets):
                 self.error(problem, ("budgets",), hint=BUDGET_EXAMPLE)
+        detectors = data.get("detectors") or {}
+        for where, problem in detectpolicy.check_override(detectors):
+            self.error(problem, ("detectors", *where))
         scope = {*params, *vars_, *(variants[0].values if variants else ())}
         for key in ("params", "vars", "variants"):
             self._templates(data.get(key), (key,), scope, None)
@@ -189,7 +192,8 @@ class _FileReader(StepReader):
             raise _Failed(self.errors)
         flow = Flow(name=name, path=self.doc.file, source=self.doc.source(()), steps=steps,
                     description=description, tags=tags, vars=vars_, params=params,
-                    variants=variants, budgets=budgets if isinstance(budgets, dict) else {})
+                    variants=variants, budgets=budgets if isinstance(budgets, dict) else {},
+                    detectors=detectors if isinstance(detectors, dict) else {})
         return flow, self.deps
 
     def _text(self, data: dict[str, Any], key: str, required: bool = False) -> str:
@@ -226,6 +230,11 @@ class _FileReader(StepReader):
         return value
 
     def _variants(self, raw: Any) -> tuple[Variant, ...]:
+        if equivalents.declares(raw):  # {email: {equivalents: ...}}: generated rows (equivalents.py)
+            built, problems = equivalents.build_variants(raw)
+            for where, problem in problems:
+                self.error(problem, ("variants", *where), hint=equivalents.EXAMPLE)
+            return tuple(built)
         rows = self._variant_rows(raw) if raw is not None else []
         variants: list[Variant] = []
         seen: set[str] = set()

@@ -12,6 +12,7 @@ from email.policy import default as default_policy
 from email.utils import getaddresses
 from typing import TYPE_CHECKING, Any, Iterator, Protocol
 
+from checkout_tester.classes import EMAIL_MISSING
 from checkout_tester.events import FlowStarted
 
 if TYPE_CHECKING:
@@ -54,10 +55,14 @@ def parse_mail(raw: bytes, envelope_to: list[str] | tuple[str, ...] = (), receiv
     text_part = msg.get_body(preferencelist=("plain",))
     html_part = msg.get_body(preferencelist=("html",))
     return Mail(to=tuple(dict.fromkeys(addresses)), subject=str(msg.get("Subject", "")),
-                text=text_part.get_content() if text_part is not None else "",
-                html=html_part.get_content() if html_part is not None else "",
+                text=_lines(text_part.get_content()) if text_part is not None else "",
+                html=_lines(html_part.get_content()) if html_part is not None else "",
                 received=received if received is not None else time.time(),
                 sender=str(msg.get("From", "")), id=str(msg.get("Message-ID", "")))
+
+
+def _lines(text: str) -> str:
+    return text.replace("\r\n", "\n")  # SMTP's CRLF line ends, as the store wrote them
 
 
 class MailSource(Protocol):
@@ -73,7 +78,9 @@ class MailSource(Protocol):
 
 
 class EmailMissing(AssertionError):
-    """The expected mail did not arrive in time (failure class 'email missing')."""
+    """The expected mail did not arrive in time."""
+
+    failure_class = EMAIL_MISSING
 
 
 class Mailbox:

@@ -44,6 +44,10 @@ class Variant:
 
     id: str
     values: Mapping[str, Any]
+    # Generated equivalent inputs (equivalents.py): which input, how it was changed, refusal expected.
+    input: str = ""
+    transformation: str = ""
+    expect_refused: bool = False
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,7 @@ class Flow:
     params: Mapping[str, Any] = field(default_factory=dict)
     variants: tuple[Variant, ...] = ()
     budgets: Mapping[str, Any] = field(default_factory=dict)
+    detectors: Mapping[str, Any] = field(default_factory=dict)  # this flow's detector policies (detectpolicy.py)
 
     @property
     def variant_rows(self) -> tuple[Variant, ...]:

@@ -12,6 +12,7 @@ from checkout_tester.loader import load_flow
 from checkout_tester.model import Flow, Variant
 from checkout_tester.redaction import scrub_zip
 from checkout_tester import browser as browser_setup, fixtures
+from checkout_tester.reporting import timings_pytest
 
 FLOW_SUFFIX = ".flow.yaml"
 
@@ -24,11 +25,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--var", action="append", default=[], metavar="NAME=VALUE",
                     help="set a flow variable for this run (repeatable), e.g. --var email=Janet@Example.com")
     group.addoption("--artifacts", default="reports/artifacts", help="folder for screenshots and logs")
+    timings_pytest.add_options(group)  # --repeat N, --timings-json PATH
 
 
 def pytest_configure(config: pytest.Config) -> None:
     # Registered now, after pytest-playwright's own base_url fallback, so these fixtures win.
     config.pluginmanager.register(fixtures, "checkout-tester-fixtures")
+    config.pluginmanager.register(timings_pytest.TimingsPlugin(config), "checkout-tester-timings")
     if config.getoption("--video", "off") != "off":
         browser_setup.ensure_ffmpeg()
     if config.getoption("--headed", False):

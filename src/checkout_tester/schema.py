@@ -12,9 +12,10 @@ from typing import Any, Iterable, Optional, Union, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 from pydantic.json_schema import models_json_schema
 
+from checkout_tester import detectpolicy, equivalents
 from checkout_tester.stepargs import LOCATOR_KINDS, SHORTHAND, STEP_ARGS, Locator
 
-TOP_LEVEL_KEYS = ("name", "description", "tags", "params", "vars", "variants", "budgets", "steps")
+TOP_LEVEL_KEYS = ("name", "description", "tags", "params", "vars", "variants", "budgets", "detectors", "steps")
 RESERVED_NAMESPACES = ("env", "secret", "fake", "target", "run")
 NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")  # variable names and tags (tags become pytest markers)
 TEMPLATE = re.compile(r"\{\{(.*?)\}\}")
@@ -243,10 +244,11 @@ def flow_json_schema() -> dict[str, Any]:
             "vars": names,
             "variants": {"oneOf": [
                 {"type": "object", "minProperties": 1, "propertyNames": {"pattern": NAME.pattern},
-                 "additionalProperties": {"type": "array", "minItems": 1}},
+                 "additionalProperties": {"oneOf": [{"type": "array", "minItems": 1}, equivalents.spec_schema()]}},
                 {"type": "array", "minItems": 1, "items": {"type": "object", "minProperties": 1}},
             ]},
             "budgets": {"type": "object"},
+            "detectors": detectpolicy.schema(),
             "steps": step_list,
         },
         "$defs": dict(sorted(defs.items())),

@@ -1,12 +1,14 @@
 """Run flows in one process outside pytest: one Playwright driver and browser, a fresh context per run."""
 from __future__ import annotations
 
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Callable, Iterator, Sequence
 
 from playwright.sync_api import Browser, Playwright, sync_playwright
 
+from checkout_tester import accessibility, mailbox
 from checkout_tester.config import Target, resolve_executable
 from checkout_tester.engine import Runner
 from checkout_tester.events import FlowFinished, Listener
@@ -19,8 +21,8 @@ class Session:
 
     def __init__(self, target: Target, base_url: str, listeners: Sequence[Listener] = (),
                  artifacts: str | Path = "reports/artifacts",
-                 before_run: Callable[[], None] | None = None) -> None:
-        self.target, self.base_url = target, base_url
+                 before_run: Callable[[], None] | None = None, mail: Any = None) -> None:
+        self.target, self.base_url, self.mail = target, base_url, mail  # mail: a mailbox.MailSource or None
         self.listeners, self.artifacts = list(listeners), Path(artifacts)
         self.before_run = before_run  # e.g. DemoStore.reset, as the pytest fixture does per test
         self._playwright: Playwright | None = None
@@ -66,6 +68,8 @@ class Session:
             page = context.new_page()
             runner = Runner(page, self.target, listeners=self.listeners, artifacts=self.artifacts,
                             base_url=self.base_url)
+            mailbox.attach(runner, self.mail)  # wired as the pytest fixture wires it
+            accessibility.attach(runner)
             return runner.run(flow, variant, values)
         finally:
             context.close()
@@ -87,6 +91,20 @@ class Session:
                  tb: TracebackType | None) -> None:
         """Close on leaving a with-block."""
         self.close()
+
+
+@contextmanager
+def demo_session(target: Target, faults: Sequence[str] = (), **options: Any) -> Iterator[tuple[Session, Any]]:
+    """A started Session on a fresh demo store (with the target's mail sink); yields (session, store)."""
+    from checkout_tester.demostore import DemoStore
+
+    with ExitStack() as stack:
+        mail = stack.enter_context(mailbox.open_mail_source(target))
+        store = stack.enter_context(DemoStore(port=target.demo_store.port,
+                                              faults=[*target.demo_store.faults, *faults],
+                                              **mailbox.smtp_address(mail)))
+        session = stack.enter_context(Session(target, store.url, before_run=store.reset, mail=mail, **options))
+        yield session, store
 
 
 def flow_items(paths: Sequence[str | Path]) -> Iterator[tuple[Flow, Variant]]:

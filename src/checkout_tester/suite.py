@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import pytest
 
-from checkout_tester.failure import classify
+from checkout_tester.classes import class_of, classify
+from checkout_tester.detect import DetectorWarning
 from checkout_tester.reporting.console import print_summary
+from checkout_tester.reporting.timings import degraded_of
 
 RESULTS = "reports/allure-results"
 
@@ -18,6 +21,8 @@ class FlowResult:
     duration_s: float
     message: str = ""
     failure_class: str = ""
+    degraded: str = ""  # budget warnings of a passed flow, one per line
+    warnings: list[str] = field(default_factory=list)  # detector findings with policy `warn`
 
 
 @dataclass
@@ -32,15 +37,26 @@ class _Collector:
     def __init__(self) -> None:
         self.results: dict[str, FlowResult] = {}
 
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[Any]) -> Any:
+        report = (yield).get_result()
+        if call.excinfo is not None:  # the class the engine set, rather than one guessed from the text
+            report.failure_class = class_of(call.excinfo.value)
+
+    def pytest_warning_recorded(self, warning_message: Any, nodeid: str) -> None:
+        if issubclass(warning_message.category, DetectorWarning) and nodeid in self.results:
+            self.results[nodeid].warnings.append(str(warning_message.message))
+
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         seen = self.results.get(report.nodeid)
         if report.when == "call" or (report.when == "setup" and not report.passed):
             message = report.longreprtext if report.failed else ""
             outcome = report.outcome
-            failure_class = classify(message) if report.failed else ""
+            failure_class = classify(message, getattr(report, "failure_class", "")) if report.failed else ""
             if failure_class == "store unreachable":
                 outcome = "broken"
-            self.results[report.nodeid] = FlowResult(report.nodeid, outcome, report.duration, message, failure_class)
+            self.results[report.nodeid] = FlowResult(report.nodeid, outcome, report.duration, message, failure_class,
+                                                     degraded_of(report) if report.passed else "")
         elif report.when == "teardown" and seen is not None:
             seen.duration_s += report.duration
 
@@ -49,7 +65,8 @@ def pytest_args(paths: list[str], target: str | None = None, faults: list[str] |
                 variables: list[str] | None = None, markers: str | None = None,
                 extra: list[str] | None = None) -> list[str]:
     """The pytest command line a suite run uses; reports go under reports/."""
-    args = list(paths) + ["--alluredir", RESULTS, "--junitxml", "reports/junit.xml",
+    # --clean-alluredir: each run's report shows that run; report.py carries history over for trends
+    args = list(paths) + ["--alluredir", RESULTS, "--clean-alluredir", "--junitxml", "reports/junit.xml",
                           "--tracing", "retain-on-failure", "--screenshot", "only-on-failure",
                           "--output", "reports/test-results", "-p", "no:cacheprovider", "-q", "--tb=no",
                           "-W", "ignore::pytest.PytestAssertRewriteWarning"]

@@ -4,9 +4,17 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any
 
-from playwright.sync_api import Error as PlaywrightError, Page
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import Page
 
-from checkout_tester.budgets import METRICS, PAGE_METRICS, Breach, Budgets, fmt, step_limit
+from checkout_tester.budgets import (
+    METRICS,
+    PAGE_METRICS,
+    Breach,
+    Budgets,
+    fmt,
+    step_limit,
+)
 from checkout_tester.errors import ConfigError
 from checkout_tester.events import BudgetBreached, PageMeasured
 
@@ -69,15 +77,16 @@ def collect_page_metrics(page: Page) -> dict[str, Any] | None:
 class PageTimer:
     """Per runner: follows main-frame navigations of every watched page, measures loads, checks budgets."""
 
-    def __init__(self, runner: "Runner") -> None:
+    def __init__(self, runner: Runner) -> None:
         self.runner = runner
         self.budgets = self._budgets()
         self.warnings: list[Breach] = []
         self.pages: list[Page] = []
         self._pending: dict[int, set[Any]] = {}  # page -> navigation requests not yet loaded
         self._unmeasured: list[Page] = []  # pages that loaded a document nobody measured yet
+        self.overhead_ms = 0.0  # time spent reading metrics: not the shopper's
 
-    def _budgets(self, flow: "Flow | None" = None) -> Budgets:
+    def _budgets(self, flow: Flow | None = None) -> Budgets:
         try:
             return Budgets(self.runner.target.budgets, *([flow.budgets] if flow else []))
         except ValueError as exc:
@@ -107,10 +116,11 @@ class PageTimer:
         if page is not self.runner.page:
             self._unmeasured.append(page)
 
-    def start(self, flow: "Flow") -> None:
+    def start(self, flow: Flow) -> None:
         """Budgets for this flow: defaults, the target's, then the flow's own."""
         self.budgets = self._budgets(flow)
         self.warnings = []
+        self.overhead_ms = 0.0
 
     def settle(self) -> None:
         """Wait for pages whose navigation started during the step to load: the shopper waits too."""
@@ -127,15 +137,18 @@ class PageTimer:
             except PlaywrightError:  # closed, or never loaded: the step's own checks judge that
                 continue
 
-    def measure(self, step: "Step", args: Any, duration_ms: float) -> str | None:
+    def measure(self, step: Step, args: Any, duration_ms: float) -> str | None:
         """Measure freshly loaded pages and check budgets; returns a failure message on a fail tier."""
         where = f"step {step.index} `{step.title}` at {step.source}"
         breaches: list[Breach] = []
         for page in list(self._unmeasured):
             self._unmeasured.remove(page)
+            reading = time.perf_counter()
             metrics = collect_page_metrics(page)
             if metrics is None:
                 continue
+            metrics["measure_ms"] = round((time.perf_counter() - reading) * 1000, 1)
+            self.overhead_ms += metrics["measure_ms"]
             self.runner.emit(PageMeasured(step=step, metrics=metrics))
             for metric in PAGE_METRICS:
                 breach = self.budgets.check(metric, metrics.get(METRIC_KEYS[metric]), metrics["url"], where)
@@ -147,14 +160,15 @@ class PageTimer:
             breaches += [breach] if breach else []
         return self._report(breaches, step)
 
-    def finish(self, flow: "Flow", duration_ms: float, actions: int) -> str | None:
+    def finish(self, flow: Flow, duration_ms: float, actions: int) -> str | None:
         """Flow-level budgets: total time and number of shopper actions."""
         where = f"flow at {flow.source}"
+        duration_ms -= self.overhead_ms
         breaches = [b for b in (self.budgets.check("flow", duration_ms, where=where),
                                 self.budgets.check("actions", actions, where=where)) if b]
         return self._report(breaches, None)
 
-    def _report(self, breaches: list[Breach], step: "Step | None") -> str | None:
+    def _report(self, breaches: list[Breach], step: Step | None) -> str | None:
         for breach in breaches:
             self.runner.emit(BudgetBreached(breach=breach))
             if breach.tier == "warn":
@@ -163,7 +177,7 @@ class PageTimer:
         return budget_failure(self.runner, step, failed[0]) if failed else None
 
 
-def budget_failure(runner: "Runner", step: "Step | None", breach: Breach) -> str:
+def budget_failure(runner: Runner, step: Step | None, breach: Breach) -> str:
     """A failure message like the others: where, what, the figures, the page, how to re-run."""
     flow = runner._flow
     name = flow.name if flow else "flow"

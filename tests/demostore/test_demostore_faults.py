@@ -12,7 +12,8 @@ from checkout_tester.demostore.faults import FaultSet, parse_fault
 
 def test_fault_descriptions_cover_every_switch() -> None:
     assert set(FAULTS) == {"uppercase-email", "slow:PATH:MS", "wallet-down", "support-500",
-                           "checkout-js-error", "cart-drops-items", "jitter:MS"}
+                           "checkout-js-error", "cart-drops-items", "jitter:MS", "no-order-email",
+                           "unlabelled-field"}
     assert all(isinstance(text, str) and text for text in FAULTS.values())
 
 
@@ -150,3 +151,20 @@ def test_cart_drops_one_unit_of_single_line(store: DemoStore) -> None:
     add(single, "ceramic-bowl")
     assert "Ceramic Bowl × 1" in visible_text(single.get("/checkout").text)
     assert buy(single, "ceramic-bowl")  # second unit added: two units in the cart, one ordered
+
+
+def test_no_order_email_places_the_order_but_sends_no_confirmation(store: DemoStore, client: Client) -> None:
+    store.set_faults(["no-order-email"])
+    number = buy(client)
+    assert "Thank you for your order" in client.get(f"/orders/{number}").text
+    assert store.sent_mail == []
+    client.post("/support", {"name": "Ann", "email": "ann@example.com", "message": "Hello"})
+    assert [m["subject"].startswith("We received your message") for m in store.sent_mail] == [True]
+
+
+def test_unlabelled_field_drops_only_the_postal_code_label(store: DemoStore, client: Client) -> None:
+    add(client, "blue-mug")
+    store.set_faults(["unlabelled-field"])
+    html = client.get("/checkout").text
+    assert 'id="postal_code"' in html and '<label for="postal_code"' not in html
+    assert '<label for="city">City</label>' in html

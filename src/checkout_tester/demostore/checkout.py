@@ -100,6 +100,7 @@ def checkout() -> ResponseReturnValue:
     return render_template(
         "checkout.html", lines=lines, total=format_money(cart_total(lines)), values=values,
         countries=COUNTRIES, shipping=SHIPPING, error=error,
+        unlabelled=ctx().faults.active("unlabelled-field"),
     )
 
 

@@ -15,9 +15,12 @@ FAULTS: dict[str, str] = {
     "checkout-js-error": "the payment page script throws a TypeError before wiring the card and wallet handlers",
     "cart-drops-items": "checkout drops the last-added cart line (2+ lines) or one unit of the only line (quantity > 1)",
     "jitter:MS": "every response (shop and gateway) is delayed by a random 0..MS milliseconds",
+    "no-order-email": "orders are placed but no confirmation email is sent",
+    "unlabelled-field": "the checkout form's Postal code field loses its <label> (an accessibility violation)",
 }
 
-SIMPLE_FAULTS = frozenset({"uppercase-email", "wallet-down", "support-500", "checkout-js-error", "cart-drops-items"})
+SIMPLE_FAULTS = frozenset({"uppercase-email", "wallet-down", "support-500", "checkout-js-error", "cart-drops-items",
+                           "no-order-email", "unlabelled-field"})
 MAX_DELAY_MS = 120_000
 
 

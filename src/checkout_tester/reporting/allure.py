@@ -9,25 +9,14 @@ import allure
 from allure_commons import plugin_manager
 from allure_commons.types import AttachmentType
 
+from checkout_tester.classes import categories
 from checkout_tester.events import Attachment, FlowFinished, FlowStarted, StepFinished, StepStarted
 
 _TYPES = {"image/png": AttachmentType.PNG, "text/plain": AttachmentType.TEXT,
           "application/json": AttachmentType.JSON, "application/zip": None, "video/webm": AttachmentType.WEBM}
 
-# Failure classes shown in Allure's Categories tab (issue: failure classes).
-CATEGORIES = [
-    {"name": "Store unreachable", "matchedStatuses": ["broken"], "messageRegex": "(?s).*store unreachable.*"},
-    {"name": "Valid input rejected", "matchedStatuses": ["failed"], "messageRegex": "(?s).*valid input rejected.*"},
-    {"name": "Visible error message", "matchedStatuses": ["failed"],
-     "messageRegex": "(?s).*Page:.*\\n\\s+message .*"},
-    {"name": "Page or console error", "matchedStatuses": ["failed"], "messageRegex": "(?s).*\\[pageerror\\].*"},
-    {"name": "Server error", "matchedStatuses": ["failed"], "messageRegex": "(?s).*\\[http\\] 5\\d\\d.*"},
-    {"name": "Timing budget exceeded", "matchedStatuses": ["failed"], "messageRegex": "(?s).*timing budget exceeded.*"},
-    {"name": "Element not found", "matchedStatuses": ["failed"],
-     "messageRegex": "(?s).*(waiting for (get_by|locator)|element\\(s\\) not found|Timeout \\d+ms exceeded).*"},
-    {"name": "Expected content missing", "matchedStatuses": ["failed"]},
-    {"name": "Broken tests", "matchedStatuses": ["broken"]},
-]
+# Failure classes shown in Allure's Categories tab: built from classes.py, the one source.
+CATEGORIES = categories()
 
 
 class AllureListener:

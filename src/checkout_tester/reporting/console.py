@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any, Iterable
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 STYLE = {"passed": "green", "failed": "red", "broken": "yellow", "skipped": "dim"}
@@ -17,10 +18,20 @@ def print_summary(results: Iterable[Any], console: Console | None = None) -> Non
     for column in ("flow", "result", "time", "class"):
         table.add_column(column)
     for r in results:
-        table.add_row(r.nodeid, f"[{STYLE.get(r.outcome, '')}]{r.outcome}[/]", f"{r.duration_s:.1f}s", r.failure_class)
+        degraded = getattr(r, "degraded", "")
+        shown = "[yellow]passed, degraded[/]" if degraded else f"[{STYLE.get(r.outcome, '')}]{r.outcome}[/]"
+        table.add_row(r.nodeid, shown, f"{r.duration_s:.1f}s", r.failure_class or ("timing budget (warn)" if degraded else ""))
     console.print(table)
     counts = {o: sum(1 for r in results if r.outcome == o) for o in STYLE}
-    console.print(", ".join(f"{n} {o}" for o, n in counts.items() if n) or "no flows ran")
+    degraded = [r for r in results if getattr(r, "degraded", "")]
+    counts_text = ", ".join(f"{n} {o}" for o, n in counts.items() if n) or "no flows ran"
+    console.print(counts_text + (f" ({len(degraded)} degraded)" if degraded else ""))
+    for r in degraded:
+        console.rule(f"[yellow]{r.nodeid} degraded")
+        console.print(r.degraded, markup=False, soft_wrap=True)
+    for r in results:  # detector findings with policy `warn`: the flow passed, but say so
+        for warning in getattr(r, "warnings", []):
+            console.print("[yellow]warning[/] " + escape(f"{r.nodeid}: {warning}"), soft_wrap=True)
     for r in results:
         if r.outcome in ("failed", "broken"):
             console.rule(f"[red]{r.nodeid}")

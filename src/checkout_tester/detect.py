@@ -1,0 +1,280 @@
+"""Always-on detectors: console and page errors, failed requests, HTTP errors, visible error messages.
+
+The engine opens and closes a detector "slot" around every step: what the browser reports while the
+step runs is recorded there, attached to that step's Allure step, judged by the policy of its detector
+(fail / warn / ignore, with allow-lists) and written to the flow's JSON log.
+"""
+from __future__ import annotations
+
+import json
+import re
+import time
+import warnings
+from typing import TYPE_CHECKING, Any, Iterable
+
+from playwright.sync_api import Page
+
+from checkout_tester import classes
+from checkout_tester.detectpolicy import DetectorSettings
+from checkout_tester.events import Attachment
+from checkout_tester.findings import (DEFAULT_ERROR_PATTERNS, Finding, console_finding, http_finding,
+                                      page_error_finding, request_finding, went_away)
+
+if TYPE_CHECKING:
+    from checkout_tester.engine import Runner
+    from checkout_tester.model import Flow, Step
+    from checkout_tester.steps.registry import StepContext
+
+LOG_NAME = "detections.json"
+# Worst first: when one step has several failing findings, the first of these names the class.
+SCANNED = {"goto", "click", "fill", "select", "check", "press"}  # after these, look for error messages
+SEVERITY = (classes.SERVER_ERROR, classes.PAGE_ERROR, classes.REQUEST_FAILED, classes.VISIBLE_ERROR)
+# Visible text matching one of the patterns, in role=alert/status/live boxes or any text node.
+SCAN = """(patterns) => {
+  const res = patterns.map(p => new RegExp(p, 'i'));
+  const shown = el => el && el.checkVisibility({visibilityProperty: true, opacityProperty: true});
+  const found = new Map();
+  const add = (box, text) => { text = text.replace(/\\s+/g, ' ').trim();
+    const re = res.find(r => r.test(text));
+    if (re && text && !found.has(text)) found.set(text, {text: text.slice(0, 300), pattern: re.source,
+      role: box.getAttribute('role') || box.tagName.toLowerCase()}); };
+  for (const box of document.querySelectorAll('[role=alert], [role=status], [aria-live]'))
+    if (shown(box)) add(box, box.innerText || '');
+  const walker = document.createTreeWalker(document.body || document.documentElement, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const el = node.parentElement;
+    if (!el || /^(SCRIPT|STYLE|NOSCRIPT|TEMPLATE)$/.test(el.tagName) || !res.some(r => r.test(node.textContent))) continue;
+    const box = el.closest('[role=alert], [role=status], [aria-live]') || el;
+    if (shown(el)) add(box, box.innerText || node.textContent);
+  }
+  return [...found.values()];
+}"""
+
+
+class DetectorWarning(UserWarning):
+    """A detector finding whose policy is `warn`: the flow passes, pytest's summary shows it."""
+
+
+class Detected(AssertionError):
+    """A detector with policy `fail` saw something; its failure class is the finding's."""
+
+    def __init__(self, message: str, failure_class: str) -> None:
+        super().__init__(message)
+        self.failure_class = failure_class
+
+
+class Detector:
+    """Records what the browser reports during one flow run and judges it per step."""
+
+    def __init__(self, runner: "Runner") -> None:
+        self.runner = runner
+        self.settings: DetectorSettings = getattr(runner.target, "detectors", None) or DetectorSettings()
+        self.patterns = list(runner.target.error_patterns or DEFAULT_ERROR_PATTERNS)
+        self.findings: list[Finding] = []
+        self._open: list[str] = []  # uids of the steps running now, innermost last
+        self._pending: list[Finding] = []  # not judged yet: the next step to close judges them
+        self._expected: list[str] = []
+        self._seen_messages: set[tuple[str, str]] = set()
+        self._contexts: set[int] = set()
+        self._started = time.perf_counter()
+
+    # --- recording -------------------------------------------------------------------
+    def watch(self, page: Page) -> None:
+        """Listen on the page's browser context, so popups and iframes are covered too."""
+        context = page.context
+        if id(context) in self._contexts:
+            return
+        self._contexts.add(id(context))
+        context.on("console", self._on_console)
+        context.on("weberror", lambda web_error: self._on_page_error(web_error.error))
+        context.on("response", lambda response: self.record(http_finding(response)))
+        context.on("requestfailed", lambda request: self.record(request_finding(request)))
+
+    def _on_console(self, msg: Any) -> None:
+        finding = console_finding(msg)
+        suffix = f" ({finding.where})" if finding and finding.where else ""
+        self.runner.console.append(f"[{msg.type}] {msg.text}{suffix}")
+        self.record(finding)
+
+    def _on_page_error(self, error: Any) -> None:
+        finding = page_error_finding(error)
+        self.runner.page_errors.append(finding.text + (f" ({finding.where})" if finding.where else ""))
+        self.record(finding)
+
+    def record(self, finding: Finding | None) -> None:
+        """Keep a finding in the slot of the step running now."""
+        if finding is None:
+            return
+        finding.at_ms = round((time.perf_counter() - self._started) * 1000, 1)
+        if finding.kind in ("http", "requestfailed"):
+            self.runner.console.append(finding.line())  # the failure message's Console: line shows these
+        self.findings.append(finding)
+        self._pending.append(finding)
+
+    # --- the engine's hooks ----------------------------------------------------------
+    def start(self, flow: "Flow") -> None:
+        """A flow begins: its own `detectors:` go on top of the target's."""
+        self.settings = self.settings.merged(getattr(flow, "detectors", None))
+        self._expected = [t.lower() for t in expected_texts(flow.steps)]
+        self._started = time.perf_counter()
+
+    def open(self, uid: str) -> None:
+        """A step begins; what is still unjudged (e.g. from between steps) will be judged with it."""
+        self._open.append(uid)
+
+    def close(self, ctx: "StepContext", step: "Step", uid: str, scan: bool = False) -> list[Finding]:
+        """A step ends: scan for error messages, judge and attach its findings; the failing ones are returned.
+
+        Closing twice is harmless (the engine's error paths may): only the step's own slot is taken."""
+        if not self._open or self._open[-1] != uid:
+            return []
+        if scan:
+            self.scan(ctx.page)
+        self._open.pop()
+        # Whatever arrived since the last judgement is this step's, even if it came while a
+        # container (popup, frame) was opening before this child ran: the innermost step notices first.
+        mine, self._pending = self._pending, []
+        for finding in mine:
+            finding.step, finding.source = f"{step.index} {step.title}", str(step.source)
+            self._judge(finding)
+        if any(f.verdict == "fail" and f.kind != "message" for f in mine):
+            # A failing request or script often shows the shopper a message a moment later (a popup
+            # that was still loading): read the windows once more, so the failure can quote it.
+            self.scan(ctx.page)
+            for finding in self._pending:
+                finding.step, finding.source = f"{step.index} {step.title}", str(step.source)
+                self._judge(finding)
+            mine, self._pending = mine + self._pending, []
+        shown = [f for f in mine if f.verdict != "ignore"]
+        if shown:
+            text = "\n".join(f.judged() for f in shown)
+            self.runner.emit(Attachment(name=_title(shown), mime="text/plain",
+                                        body=self.runner.redactor(text).encode()))
+        return [f for f in mine if f.verdict == "fail"]
+
+    def check(self, ctx: "StepContext", step: "Step", uid: str) -> None:
+        """After a step that passed: a finding whose policy is `fail` fails it here."""
+        failing = self.close(ctx, step, uid, scan=step.kind in SCANNED)
+        if failing:
+            raise self._step_failed(ctx, step, self.cause(failing))
+
+    def blame(self, ctx: "StepContext", step: "Step", uid: str, error: BaseException) -> BaseException:
+        """A step failed on its own: a failing finding, if any, is the cause to report; else the error."""
+        failing = self.close(ctx, step, uid, scan=True)
+        return self.cause(failing, error) if failing else error
+
+    def after_flow(self, ctx: "StepContext", step: "Step") -> None:
+        """The last step passed: what arrived after it is judged too, and fails the flow naming that step."""
+        leftover, self._pending = self._pending, []
+        for finding in leftover:
+            finding.step, finding.source = f"after step {step.index} {step.title}", str(step.source)
+            self._judge(finding)
+        failing = [f for f in leftover if f.verdict == "fail"]
+        if failing:
+            raise self._step_failed(ctx, step, self.cause(failing))
+
+    def _step_failed(self, ctx: "StepContext", step: "Step", detected: "Detected") -> AssertionError:
+        from checkout_tester.engine import StepFailed
+        from checkout_tester.failure import describe
+
+        ctx.expectation = "no error while the step ran (always-on detectors)"  # the step itself did its part
+        return StepFailed(describe(self.runner, ctx, step, detected), step, detected)
+
+    def scan(self, page: Page) -> None:
+        """Record visible text matching the error patterns in every open window and frame, once per page."""
+        if self.settings.error_messages.policy == "ignore":
+            return
+        for window in page.context.pages:  # popups too: a wallet window may show the error
+            if not window.is_closed():
+                self._scan_window(window)
+
+    def _scan_window(self, page: Page) -> None:
+        try:  # a window that was just opened may still be loading: wait for its document, not for time
+            page.wait_for_load_state("domcontentloaded", timeout=self.runner.timeouts.ms("expect"))
+        except Exception:
+            return
+        for frame in page.frames:
+            try:
+                hits = frame.evaluate(SCAN, self.patterns)
+            except Exception:  # a frame mid-navigation or detached: nothing to read there now
+                continue
+            for hit in hits:
+                key = (frame.url, hit["text"])
+                if key not in self._seen_messages:
+                    self._seen_messages.add(key)
+                    self.record(Finding("error_messages", "message", f"{hit['text']!r} in {hit['role']}",
+                                        where=frame.url, extra={"pattern": hit["pattern"], "message": hit["text"]}))
+
+    def _judge(self, finding: Finding) -> None:
+        policy = self.settings.of(finding.detector)
+        allowed = policy.allows(f"{finding.text} {finding.where}")
+        # A message the flow waits for is no surprise, if what it waits for is the error part itself.
+        pattern = finding.extra.get("pattern", "")
+        expected = next((t for t in self._expected if t in finding.text.lower() and pattern
+                         and re.search(pattern, t, re.I)), None)
+        gone = went_away(finding)
+        if policy.policy == "ignore":
+            finding.verdict = "ignore"
+        elif allowed:
+            finding.verdict, finding.reason = "allowed", allowed
+        elif expected and finding.kind == "message":
+            finding.verdict, finding.reason = "expected", f"the flow expects {expected!r}"
+        elif gone:  # the browser cancels what a closed window or a left page still had in flight
+            finding.verdict, finding.reason = "expected", f"aborted because {gone}"
+        else:
+            finding.verdict = policy.policy
+
+    def cause(self, failing: list[Finding], underway: BaseException | None = None) -> Detected:
+        """The error a step fails with because of failing findings (the worst first)."""
+        failing = sorted(failing, key=lambda f: SEVERITY.index(f.failure_class))
+        worst = failing[0]
+        lines = [f"{worst.failure_class}: {worst.line()}"] + [f"also: {f.line()}" for f in failing[1:4]]
+        if underway is not None:
+            from checkout_tester.failure import playwright_detail
+
+            detail = playwright_detail(underway).splitlines()
+            lines.append(f"(and the step's own check failed: {detail[0] if detail else type(underway).__name__})")
+        return Detected("\n".join(lines), worst.failure_class)
+
+    def finish(self) -> None:
+        """The flow ended: write the JSON log, and show `warn` findings in pytest's warnings summary."""
+        self.write_log()
+        for finding in (f for f in self.findings if f.verdict == "warn"):
+            text = f"{self._name()}: {finding.judged()} at step {finding.step} ({finding.source})"
+            warnings.warn(DetectorWarning(self.runner.redactor(text)), stacklevel=2)
+
+    def write_log(self) -> None:
+        """Write every finding to <artifacts>/detections.json and attach it."""
+        data = {"flow": self._name(), "settings": self.settings.model_dump(mode="json"),
+                "error_patterns": self.patterns, "findings": [f.as_json() for f in self.findings]}
+        folder = self.runner.artifacts
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / LOG_NAME
+        path.write_text(self.runner.redactor(json.dumps(data, indent=2)), encoding="utf-8")
+        self.runner.emit(Attachment(name="detector log", mime="application/json", path=str(path)))
+
+    def _name(self) -> str:
+        flow = self.runner._flow
+        return flow.path if flow else "flow"
+
+
+def _title(findings: list[Finding]) -> str:
+    worst = next((v for v in ("fail", "warn", "allowed", "expected") if any(f.verdict == v for f in findings)), "")
+    label = {"fail": "detector: FAILED", "warn": "detector: warning"}.get(worst, "detector: noted")
+    return f"{label} ({len(findings)} finding{'s' if len(findings) > 1 else ''})"
+
+
+def expected_texts(steps: Iterable["Step"]) -> list[str]:
+    """Texts the flow itself waits for: an error message it expects is no surprise."""
+    texts: list[str] = []
+    for step in steps:
+        if step.kind in ("expect_text", "wait_for"):
+            text = getattr(step.args, "text", None)
+            if isinstance(text, str) and text and "{{" not in text:
+                texts.append(text)
+        texts += expected_texts(step.children)
+        if step.trigger is not None:
+            texts += expected_texts((step.trigger,))
+        if step.subflow is not None:
+            texts += expected_texts(step.subflow.steps)
+    return texts
