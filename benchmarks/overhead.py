@@ -97,6 +97,31 @@ def _patches() -> dict[str, list[tuple[Any, str, Any]]]:
     return sides
 
 
+def _timed_parts() -> dict[str, tuple[Any, str]]:
+    """Engine work a plain script does not do, timed inside the checkout-tester runs."""
+    from checkout_tester import timing
+    from checkout_tester.detect import Detector
+    from checkout_tester.engine import Runner
+
+    return {"page metrics": (timing, "collect_page_metrics"), "error-message scan": (Detector, "scan"),
+            "settle": (timing.PageTimer, "settle"), "step rendering": (Runner, "_render"),
+            "event listeners": (Runner, "emit")}
+
+
+def stopwatch(parts: dict[str, tuple[Any, str]], spent: dict[str, float]) -> list[tuple[Any, str, Any]]:
+    """Patches that add each call's wall time to spent[name]."""
+    def wrap(name: str, fn: Any) -> Any:
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                spent[name] += time.perf_counter() - started
+        return timed
+
+    return [(owner, attr, wrap(name, getattr(owner, attr))) for name, (owner, attr) in parts.items()]
+
+
 @contextmanager
 def patched(patches: list[tuple[Any, str, Any]]) -> Iterator[None]:
     """Temporarily replace attributes (one engine feature off)."""
@@ -129,6 +154,9 @@ def main() -> None:
     patches = _patches() if args.breakdown else {}
     sides = ["checkout-tester", "plain Playwright", *patches]
     times: dict[str, list[float]] = {side: [] for side in sides}
+    parts = _timed_parts() if args.breakdown else {}
+    spent: dict[str, float] = {name: 0.0 for name in parts}
+    watched = stopwatch(parts, spent)
     with demo_session(target) as (session, store):
         def run_plain() -> None:
             store.reset()
@@ -142,13 +170,15 @@ def main() -> None:
             if side == "plain Playwright":
                 run_plain()
             elif side == "checkout-tester":
-                session.run(flow)
+                with patched(watched):
+                    session.run(flow)
             else:
                 with patched(patches[side]):
                     session.run(flow)
 
         for side in sides:  # warm-up (first page loads, axe loaded, caches), not counted
             run(side)
+        spent.update({name: 0.0 for name in parts})
         for i in range(args.runs):
             # rotate the order, so no side always follows the same one
             for side in sides[i % len(sides):] + sides[:i % len(sides)]:
@@ -159,6 +189,8 @@ def main() -> None:
         print(f"{side} runs: {' '.join(f'{t:.2f}' for t in times[side])} (median {median(times[side]):.2f} s, "
               f"{spread(times[side])})")
     base = median(times["plain Playwright"])
+    for name, total in spent.items():
+        print(f"  time in {name}: {total / args.runs * 1000:.0f} ms per checkout-tester run (mean)")
     for side in sides[2:]:
         print(f"  {side}: {median(times[side]) / base:.2f}x plain (round by round: {paired(times[side], times[sides[1]]):.2f}x)")
     tool = median(times["checkout-tester"])

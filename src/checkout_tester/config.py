@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any, Literal, Optional
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from checkout_tester.detectpolicy import DetectorSettings
 from checkout_tester.errors import ConfigError
@@ -52,22 +52,30 @@ class MailSettings(_Strict):
     """Where expect_email reads mail: an SMTP sink the tool runs (smtp) or a Mailpit API (mailpit)."""
 
     sink: Literal["smtp", "mailpit"] = "smtp"
-    host: str = Field("127.0.0.1", description="smtp: address the sink listens on")
-    port: int = Field(0, description="smtp: port to listen on; 0 picks a free one")
-    url: Optional[str] = Field(None, description="mailpit: base URL, e.g. http://127.0.0.1:8025")
-    clock_skew: Duration = Field("2s", description="mailpit: how far its clock may run behind ours")
+    host: str = Field(default="127.0.0.1", description="smtp: address the sink listens on")
+    port: int = Field(default=0, description="smtp: port to listen on; 0 picks a free one")
+    url: Optional[str] = Field(default=None, description="mailpit: base URL, e.g. http://127.0.0.1:8025")
+    clock_skew: Duration = Field(default="2s", description="mailpit: how far its clock may run behind ours")
 
     def clock_skew_ms(self) -> float:
         return parse_duration_ms(self.clock_skew)
+
+
+Impact = Literal["critical", "serious", "moderate", "minor"]
+BLOCKING: tuple[Impact, ...] = ("critical", "serious")
 
 
 class AccessibilitySettings(_Strict):
     """axe-core audits: `every_page` audits each page a flow visits; fail_on picks the failing impacts."""
 
     audit: Literal["off", "every_page"] = "off"
-    fail_on: list[Literal["critical", "serious", "moderate", "minor"]] = Field(
-        default_factory=lambda: ["critical", "serious"])
+    fail_on: list[Impact] = Field(default_factory=lambda: list(BLOCKING))
     exclude: list[str] = Field(default_factory=list, description="CSS selectors left out (third-party widgets)")
+
+    @field_validator("audit", mode="before")
+    @classmethod
+    def _yaml_off(cls, value: Any) -> Any:
+        return "off" if value is False else value  # YAML reads a bare `off` as false
 
 
 class Target(_Strict):

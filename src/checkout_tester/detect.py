@@ -102,7 +102,7 @@ class Detector:
         self.record(finding)
 
     def record(self, finding: Finding | None) -> None:
-        """Keep a finding in the slot of the step running now."""
+        """Keep a finding; the next step to close (usually the one running now) judges it."""
         if finding is None:
             return
         finding.at_ms = round((time.perf_counter() - self._started) * 1000, 1)
@@ -240,8 +240,11 @@ class Detector:
         """The flow ended: write the JSON log, and show `warn` findings in pytest's warnings summary."""
         self.write_log()
         for finding in (f for f in self.findings if f.verdict == "warn"):
-            text = f"{self._name()}: {finding.judged()} at step {finding.step} ({finding.source})"
-            warnings.warn(DetectorWarning(self.runner.redactor(text)), stacklevel=2)
+            # Reported at the YAML line of the step, so pytest's summary points at the flow, not the engine.
+            file, _, line = (finding.source or self._name()).rpartition(":")
+            text = f"{finding.line()} [{finding.detector}: warn] at step {finding.step}"
+            warnings.warn_explicit(DetectorWarning(self.runner.redactor(text)), DetectorWarning,
+                                   file or self._name(), int(line) if line.isdigit() else 1)
 
     def write_log(self) -> None:
         """Write every finding to <artifacts>/detections.json and attach it."""

@@ -186,9 +186,9 @@ class Runner:
             self.emit(Attachment(name=note.split(" = ")[0], mime="text/plain", body=note.encode()))
         over = self.timing.measure(step, args, (ended - started) * 1000)  # reading metrics is not step time
         if over:
-            failed = StepFailed(over, step)
-            self._finish(step, title, uid, started, failed, ended)
-            raise failed
+            exceeded = StepFailed(over, step)
+            self._finish(step, title, uid, started, exceeded, ended)
+            raise exceeded
         self._finish(step, title, uid, started, None, ended)
         for check in self.after_step:  # each raises StepFailed itself, naming this step
             check(local, step)

@@ -1,8 +1,8 @@
 """A local SMTP sink (aiosmtpd) the tool runs itself: the store's test environment sends its mail here."""
 from __future__ import annotations
 
+import asyncio
 import threading
-import time
 from types import TracebackType
 
 from aiosmtpd.controller import Controller
@@ -15,7 +15,7 @@ class _FreePortController(Controller):
     """aiosmtpd's threaded controller, able to listen on port 0 (a free port chosen by the OS)."""
 
     def _trigger_server(self) -> None:
-        if self.server is not None and self.port == 0:
+        if isinstance(self.server, asyncio.Server) and self.port == 0:
             self.port = self.server.sockets[0].getsockname()[1]  # the port the OS picked
         super()._trigger_server()
 
@@ -26,6 +26,7 @@ class SmtpSink:
     def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
         self.host, self.port = host, port
         self._mails: list[Mail] = []
+        self._looked_at = 0  # how many mails the last messages() call saw
         self._arrived = threading.Condition()
         self._controller: _FreePortController | None = None
 
@@ -49,13 +50,15 @@ class SmtpSink:
     def messages(self, to: str, since: float) -> list[Mail]:
         """Mails to `to` received at or after `since`, oldest first."""
         wanted = to.strip().lower()
-        return [m for m in self.mails if wanted in m.to and m.received >= since]
+        with self._arrived:
+            self._looked_at = len(self._mails)  # wait() wakes for anything newer than this look
+            mails = list(self._mails)
+        return [m for m in mails if wanted in m.to and m.received >= since]
 
     def wait(self, timeout_s: float) -> None:
-        """Block until the next mail arrives, or for at most `timeout_s`."""
+        """Block until a mail newer than the last messages() call arrives, or for at most `timeout_s`."""
         with self._arrived:
-            count = len(self._mails)
-            self._arrived.wait_for(lambda: len(self._mails) > count, timeout=max(timeout_s, 0))
+            self._arrived.wait_for(lambda: len(self._mails) > self._looked_at, timeout=max(timeout_s, 0))
 
     def clear(self) -> None:
         """Forget every mail received so far."""
@@ -91,11 +94,6 @@ class SmtpSink:
 
 def wait_for_mail(sink: SmtpSink, count: int, timeout_s: float) -> bool:
     """True once the sink holds at least `count` mails (for tests and scripts)."""
-    deadline = time.monotonic() + timeout_s
-    while len(sink.mails) < count:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            return False
-        sink.wait(remaining)
-    return True
+    with sink._arrived:
+        return sink._arrived.wait_for(lambda: len(sink._mails) >= count, timeout=timeout_s)
 

@@ -17,6 +17,7 @@ from checkout_tester.events import (
     FlowStarted,
     PageMeasured,
     StepFinished,
+    StepStarted,
 )
 
 PROPERTY = "checkout_timings"  # key of the run record in the pytest report's user_properties
@@ -29,20 +30,34 @@ class TimingRecorder:
     def __init__(self, item: Any = None, use_allure: bool = True) -> None:
         self.item, self.use_allure = item, use_allure
         self.record: dict[str, Any] = {}
+        # A step's place in this run ("4", "4.2"): a sub-flow's own step numbers repeat per `use`.
+        self._stack: list[list[Any]] = []
+        self._top = 0
 
     def __call__(self, event: Any) -> None:
         if isinstance(event, FlowStarted):
             self.record = {"flow": event.flow.path, "name": event.flow.name, "variant": event.variant,
                            "step_times": [], "pages": [], "warnings": [], "failures": []}
+            self._stack, self._top = [], 0
             repeat = getattr(self.item, "repeat_id", None)
             if repeat and self.use_allure:  # tells the repeats apart in Allure; stable, so history holds
                 allure.dynamic.parameter("repeat", repeat)
+        elif isinstance(event, StepStarted):
+            if self._stack:
+                self._stack[-1][1] += 1
+                place = f"{self._stack[-1][0]}.{self._stack[-1][1]}"
+            else:
+                self._top += 1
+                place = str(self._top)
+            self._stack.append([place, 0])
         elif isinstance(event, StepFinished):
-            self.record["step_times"].append({"index": event.step.index, "title": event.title,
+            place = self._stack.pop()[0] if self._stack else event.step.index
+            self.record["step_times"].append({"index": place, "title": event.title,
                                               "line": str(event.step.source), "status": event.status,
                                               "ms": round(event.duration_ms, 1)})
         elif isinstance(event, PageMeasured):
-            self.record["pages"].append({"step": event.step.index, **event.metrics})
+            place = self._stack[-1][0] if self._stack else event.step.index
+            self.record["pages"].append({"step": place, **event.metrics})
         elif isinstance(event, BudgetBreached):
             breach: Breach = event.breach  # type: ignore[assignment]
             self.record["warnings" if breach.tier == "warn" else "failures"].append(breach.line())
