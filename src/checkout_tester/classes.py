@@ -64,7 +64,7 @@ CLASSES: tuple[FailureClass, ...] = (
     FailureClass(CONTENT_MISSING, r".", description="a text, URL or element the flow expects is not there"),
 )
 BY_NAME: dict[str, FailureClass] = {c.name: c for c in CLASSES}
-_STATED = re.compile(r"^[ \t]*Class:[ \t]+(.+?)[ \t]*(\n|$)", re.M)
+_STATED = re.compile(r"^[ \t]*Class:[ \t]+(.+?)[ \t]*(\n|$)", re.MULTILINE)
 
 
 def class_line(name: str) -> str:
@@ -79,7 +79,7 @@ def classify(message: str, stated: str | None = None) -> str:
     found = _STATED.search(message or "")
     if found and found.group(1) in BY_NAME:
         return found.group(1)
-    return next(c.name for c in CLASSES if re.search(c.fallback, message or "x", re.I))
+    return next(c.name for c in CLASSES if re.search(c.fallback, message or "x", re.IGNORECASE))
 
 
 LOCATING = {"click", "fill", "select", "check", "press", "save", "frame", "popup"}  # a timeout: element gone

@@ -10,15 +10,23 @@ import json
 import re
 import time
 import warnings
-from typing import TYPE_CHECKING, Any, Iterable
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 from playwright.sync_api import Page
 
 from checkout_tester import classes
 from checkout_tester.detectpolicy import DetectorSettings
 from checkout_tester.events import Attachment
-from checkout_tester.findings import (DEFAULT_ERROR_PATTERNS, Finding, console_finding, http_finding,
-                                      page_error_finding, request_finding, went_away)
+from checkout_tester.findings import (
+    DEFAULT_ERROR_PATTERNS,
+    Finding,
+    console_finding,
+    http_finding,
+    page_error_finding,
+    request_finding,
+    went_away,
+)
 
 if TYPE_CHECKING:
     from checkout_tester.engine import Runner
@@ -66,7 +74,7 @@ class Detected(AssertionError):
 class Detector:
     """Records what the browser reports during one flow run and judges it per step."""
 
-    def __init__(self, runner: "Runner") -> None:
+    def __init__(self, runner: Runner) -> None:
         self.runner = runner
         self.settings: DetectorSettings = getattr(runner.target, "detectors", None) or DetectorSettings()
         self.patterns = list(runner.target.error_patterns or DEFAULT_ERROR_PATTERNS)
@@ -112,7 +120,7 @@ class Detector:
         self._pending.append(finding)
 
     # --- the engine's hooks ----------------------------------------------------------
-    def start(self, flow: "Flow") -> None:
+    def start(self, flow: Flow) -> None:
         """A flow begins: its own `detectors:` go on top of the target's."""
         self.settings = self.settings.merged(getattr(flow, "detectors", None))
         self._expected = [t.lower() for t in expected_texts(flow.steps)]
@@ -122,7 +130,7 @@ class Detector:
         """A step begins; what is still unjudged (e.g. from between steps) will be judged with it."""
         self._open.append(uid)
 
-    def close(self, ctx: "StepContext", step: "Step", uid: str, scan: bool = False) -> list[Finding]:
+    def close(self, ctx: StepContext, step: Step, uid: str, scan: bool = False) -> list[Finding]:
         """A step ends: scan for error messages, judge and attach its findings; the failing ones are returned.
 
         Closing twice is harmless (the engine's error paths may): only the step's own slot is taken."""
@@ -152,18 +160,18 @@ class Detector:
                                         body=self.runner.redactor(text).encode()))
         return [f for f in mine if f.verdict == "fail"]
 
-    def check(self, ctx: "StepContext", step: "Step", uid: str) -> None:
+    def check(self, ctx: StepContext, step: Step, uid: str) -> None:
         """After a step that passed: a finding whose policy is `fail` fails it here."""
         failing = self.close(ctx, step, uid, scan=step.kind in SCANNED)
         if failing:
             raise self._step_failed(ctx, step, self.cause(failing))
 
-    def blame(self, ctx: "StepContext", step: "Step", uid: str, error: BaseException) -> BaseException:
+    def blame(self, ctx: StepContext, step: Step, uid: str, error: BaseException) -> BaseException:
         """A step failed on its own: a failing finding, if any, is the cause to report; else the error."""
         failing = self.close(ctx, step, uid, scan=True)
         return self.cause(failing, error) if failing else error
 
-    def after_flow(self, ctx: "StepContext", step: "Step") -> None:
+    def after_flow(self, ctx: StepContext, step: Step) -> None:
         """The last step passed: what arrived after it is judged too, and fails the flow naming that step."""
         leftover, self._pending = self._pending, []
         for finding in leftover:
@@ -173,7 +181,7 @@ class Detector:
         if failing:
             raise self._step_failed(ctx, step, self.cause(failing))
 
-    def _step_failed(self, ctx: "StepContext", step: "Step", detected: "Detected") -> AssertionError:
+    def _step_failed(self, ctx: StepContext, step: Step, detected: Detected) -> AssertionError:
         from checkout_tester.engine import StepFailed
         from checkout_tester.failure import describe
 
@@ -211,7 +219,7 @@ class Detector:
         # A message the flow waits for is no surprise, if what it waits for is the error part itself.
         pattern = finding.extra.get("pattern", "")
         expected = next((t for t in self._expected if t in finding.text.lower() and pattern
-                         and re.search(pattern, t, re.I)), None)
+                         and re.search(pattern, t, re.IGNORECASE)), None)
         gone = went_away(finding)
         if policy.policy == "ignore":
             finding.verdict = "ignore"
@@ -267,7 +275,7 @@ def _title(findings: list[Finding]) -> str:
     return f"{label} ({len(findings)} finding{'s' if len(findings) > 1 else ''})"
 
 
-def expected_texts(steps: Iterable["Step"]) -> list[str]:
+def expected_texts(steps: Iterable[Step]) -> list[str]:
     """Texts the flow itself waits for: an error message it expects is no surprise."""
     texts: list[str] = []
     for step in steps:

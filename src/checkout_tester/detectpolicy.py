@@ -2,9 +2,17 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Literal, Mapping
+from collections.abc import Mapping
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 DETECTORS = ("console_errors", "failed_requests", "http_errors", "error_messages")
 Policy = Literal["fail", "warn", "ignore"]
@@ -31,7 +39,11 @@ class DetectorPolicy(BaseModel):
 
     def allows(self, text: str) -> str | None:
         """The allow entry that matches `text`, if any."""
-        return next((p for p in self.allow if re.search(p, text, re.I)), None)
+        return next((p for p in self.allow if re.search(p, text, re.IGNORECASE)), None)
+
+
+def _default() -> DetectorPolicy:
+    return DetectorPolicy.model_validate({})  # policy fail, nothing allowed
 
 
 class DetectorSettings(BaseModel):
@@ -39,13 +51,13 @@ class DetectorSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    console_errors: DetectorPolicy = Field(default_factory=DetectorPolicy,
+    console_errors: DetectorPolicy = Field(default_factory=_default,
                                            description="console.error messages and uncaught page errors")
-    failed_requests: DetectorPolicy = Field(default_factory=DetectorPolicy,
+    failed_requests: DetectorPolicy = Field(default_factory=_default,
                                             description="requests that failed on the network or were aborted")
-    http_errors: DetectorPolicy = Field(default_factory=DetectorPolicy,
+    http_errors: DetectorPolicy = Field(default_factory=_default,
                                         description="HTTP >= 500, and >= 400 for pages, form posts and XHR/fetch")
-    error_messages: DetectorPolicy = Field(default_factory=DetectorPolicy,
+    error_messages: DetectorPolicy = Field(default_factory=_default,
                                            description="visible text matching the target's error_patterns")
 
     @model_validator(mode="before")
@@ -54,11 +66,11 @@ class DetectorSettings(BaseModel):
         return _expand(raw) if isinstance(raw, dict) else raw
 
     @classmethod
-    def parse(cls, raw: Any) -> "DetectorSettings":
+    def parse(cls, raw: Any) -> DetectorSettings:
         """Settings from YAML; a bare policy name is shorthand: `console_errors: warn`."""
         return cls.model_validate(_expand(raw))
 
-    def merged(self, override: Mapping[str, Any] | None) -> "DetectorSettings":
+    def merged(self, override: Mapping[str, Any] | None) -> DetectorSettings:
         """These settings with a flow's `detectors:` on top: its policy wins, allow-lists add up."""
         if not override:
             return self

@@ -7,8 +7,9 @@ not equivalents (an inner space) are only generated when the flow lists them und
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 KINDS = ("email", "name", "postal_code")
 BASELINE = "baseline"

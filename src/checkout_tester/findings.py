@@ -3,7 +3,7 @@ visible error message, and how a finding reads in messages, Allure steps and the
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from checkout_tester import classes
@@ -29,6 +29,8 @@ class Finding:
     reason: str = ""  # which allow entry or expected text let it pass
     at_ms: float = 0.0  # since the flow started
     extra: dict[str, Any] = field(default_factory=dict)
+    request: Any = field(default=None, repr=False, compare=False)  # an aborted request, judged later
+    frame_url: str = field(default="", repr=False, compare=False)  # its frame's URL when it was aborted
 
     @property
     def failure_class(self) -> str:
@@ -54,7 +56,9 @@ class Finding:
 
     def as_json(self) -> dict[str, Any]:
         """The finding as a JSON object of the per-flow log."""
-        data = asdict(self)
+        # Not asdict(): it would deep-copy the live Playwright request kept for aborted requests.
+        data = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("request", "frame_url")}
+        data["extra"] = dict(self.extra)
         data["class"] = self.failure_class
         if not data["extra"]:
             del data["extra"]

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING
 
 from checkout_tester import classes
 from checkout_tester.events import Attachment
@@ -14,11 +15,11 @@ if TYPE_CHECKING:
 
 # (flow path, input) -> "passed" | "failed": how the baseline input fared in this process.
 BASELINES: dict[tuple[str, str], str] = {}
-_CLASS_LINE = re.compile(r"^\s*Class:.*\n?", re.M)
+_CLASS_LINE = re.compile(r"^\s*Class:.*\n?", re.MULTILINE)
 
 
 @contextmanager
-def judged(runner: "Runner", flow: Flow, variant: Variant) -> Iterator[None]:
+def judged(runner: Runner, flow: Flow, variant: Variant) -> Iterator[None]:
     """Run a variant's steps; reword failures of equivalent inputs, check expected refusals."""
     from checkout_tester.engine import StepFailed
 
@@ -51,7 +52,7 @@ def judged(runner: "Runner", flow: Flow, variant: Variant) -> Iterator[None]:
                          flow.steps[-1], failure_class=classes.CONTENT_MISSING)
 
 
-def rejected_message(runner: "Runner", flow: Flow, variant: Variant, original: str) -> str:
+def rejected_message(runner: Runner, flow: Flow, variant: Variant, original: str) -> str:
     """The failure message of a refused equivalent: variant, transformation, the page's message, then the rest."""
     name = variant.input
     baseline = flow.variants[0].values.get(name) if flow.variants else None
@@ -66,10 +67,10 @@ def rejected_message(runner: "Runner", flow: Flow, variant: Variant, original: s
     return runner.redactor("\n".join(line for line in lines if line))
 
 
-def page_message(runner: "Runner", original: str) -> str:
+def page_message(runner: Runner, original: str) -> str:
     """The error message the page showed: the last one the detector saw, else the one in the failure."""
     seen = [f.extra.get("message") or f.text for f in runner.detector.findings if f.kind == "message"]
     if seen:
         return repr(seen[-1])
-    match = re.search(r"^\s+message (.+)$", original, re.M)
+    match = re.search(r"^\s+message (.+)$", original, re.MULTILINE)
     return repr(match.group(1).strip()) if match else "(no error message was visible)"

@@ -82,7 +82,7 @@ class FlowItem(pytest.Function):
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> Any:
         if isinstance(excinfo.value, (StepFailed, StoreUnreachable, CheckoutTesterError)):
             return str(excinfo.value)
-        return super().repr_failure(excinfo, style=style)
+        return super().repr_failure(excinfo)  # pytest's Function.repr_failure takes no style
 
 
 @pytest.hookimpl(hookwrapper=True)

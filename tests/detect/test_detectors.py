@@ -7,7 +7,6 @@ from typing import Any
 import pytest
 
 from checkout_tester.classes import classify
-
 from tests.detect.conftest import Case, Run
 
 pytestmark = pytest.mark.e2e

@@ -99,5 +99,5 @@ def test_shipped_target_config_sets_patterns_and_policies() -> None:
     from checkout_tester.config import load_target
 
     target = load_target(Path(__file__).parents[2] / "config/demo.yaml")
-    assert any(re.search(p, "unknown email format", re.I) for p in target.error_patterns)
+    assert any(re.search(p, "unknown email format", re.IGNORECASE) for p in target.error_patterns)
     assert DetectorSettings() == target.detectors  # all four on, policy fail, nothing allowed
