@@ -8,15 +8,15 @@ from __future__ import annotations
 import re
 import sys
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import FLOWS, clock, demo_target, machine, median, parser, spread  # noqa: E402
-
-from axe_playwright_python.sync_playwright import Axe  # noqa: E402
-from playwright.sync_api import Page, expect  # noqa: E402
+from _common import FLOWS, clock, demo_target, machine, median, parser, spread
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page, expect
 
 FLOW = FLOWS / "checkout_card.flow.yaml"
 AXE = Axe()  # the library the audit_accessibility step uses

@@ -12,7 +12,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import FLOWS, PYTHON, machine, median, parser, spread, timed_run  # noqa: E402
+from _common import FLOWS, PYTHON, machine, median, parser, spread, timed_run
 
 PYTEST = [PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--target", "config/demo.yaml"]
 

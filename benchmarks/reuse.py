@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import FLOWS, PYTHON, machine, median, parser, spread, timed_run  # noqa: E402
+from _common import FLOWS, PYTHON, machine, median, parser, spread, timed_run
 
 PYTEST = [PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--target", "config/demo.yaml"]
 
@@ -21,6 +21,7 @@ PYTEST = [PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--target", "c
 def child(runs: int, flow_path: str) -> None:
     """The one-process side: start store and browser once, run the flow `runs` times."""
     from _common import demo_target
+
     from checkout_tester.loader import load_flow
     from checkout_tester.session import demo_session
 

@@ -11,7 +11,7 @@ from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import FLOWS, demo_target, machine, median, parser  # noqa: E402
+from _common import FLOWS, demo_target, machine, median, parser
 
 
 def first_lines(error: BaseException, count: int = 6) -> str:
@@ -42,7 +42,7 @@ def main() -> None:
             run_started = time.perf_counter()
             try:
                 session.run(flow, variant)
-            except Exception as exc:  # a failed run is the finding, not the end of the soak
+            except Exception as exc:  # noqa: BLE001 - a failed run is the finding, not the end of the soak
                 failures.append((i + 1, name, exc))
                 print(f"run {i + 1} {name}: FAILED ({type(exc).__name__})\n{first_lines(exc)}", flush=True)
             elapsed = time.perf_counter() - run_started

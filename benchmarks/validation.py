@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import FLOWS, PYTHON, ROOT, machine, median, parser, spread, timed_run  # noqa: E402
+from _common import FLOWS, PYTHON, ROOT, machine, median, parser, spread, timed_run
 
 TARGET_S = 1.0
 # Run in the child: time only loading + validating; print the count so the parent can check it.
