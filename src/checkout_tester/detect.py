@@ -1,8 +1,8 @@
 """Always-on detectors: console and page errors, failed requests, HTTP errors, visible error messages.
 
-The engine opens and closes a detector "slot" around every step: what the browser reports while the
-step runs is recorded there, attached to that step's Allure step, judged by the policy of its detector
-(fail / warn / ignore, with allow-lists) and written to the flow's JSON log.
+The engine opens and closes every step with the detector: what the browser reported since the last
+judgement is judged when the step closes, by the policy of its detector (fail / warn / ignore, with
+allow-lists), attached to that step's Allure step and written to the flow's JSON log.
 """
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from checkout_tester.detectpolicy import DetectorSettings
 from checkout_tester.events import Attachment
 from checkout_tester.findings import (
     DEFAULT_ERROR_PATTERNS,
+    SCAN,
     Finding,
     console_finding,
     http_finding,
@@ -37,26 +38,6 @@ LOG_NAME = "detections.json"
 # Worst first: when one step has several failing findings, the first of these names the class.
 SCANNED = {"goto", "click", "fill", "select", "check", "press"}  # after these, look for error messages
 SEVERITY = (classes.SERVER_ERROR, classes.PAGE_ERROR, classes.REQUEST_FAILED, classes.VISIBLE_ERROR)
-# Visible text matching one of the patterns, in role=alert/status/live boxes or any text node.
-SCAN = """(patterns) => {
-  const res = patterns.map(p => new RegExp(p, 'i'));
-  const shown = el => el && el.checkVisibility({visibilityProperty: true, opacityProperty: true});
-  const found = new Map();
-  const add = (box, text) => { text = text.replace(/\\s+/g, ' ').trim();
-    const re = res.find(r => r.test(text));
-    if (re && text && !found.has(text)) found.set(text, {text: text.slice(0, 300), pattern: re.source,
-      role: box.getAttribute('role') || box.tagName.toLowerCase()}); };
-  for (const box of document.querySelectorAll('[role=alert], [role=status], [aria-live]'))
-    if (shown(box)) add(box, box.innerText || '');
-  const walker = document.createTreeWalker(document.body || document.documentElement, NodeFilter.SHOW_TEXT);
-  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-    const el = node.parentElement;
-    if (!el || /^(SCRIPT|STYLE|NOSCRIPT|TEMPLATE)$/.test(el.tagName) || !res.some(r => r.test(node.textContent))) continue;
-    const box = el.closest('[role=alert], [role=status], [aria-live]') || el;
-    if (shown(el)) add(box, box.innerText || node.textContent);
-  }
-  return [...found.values()];
-}"""
 
 
 class DetectorWarning(UserWarning):
@@ -84,6 +65,7 @@ class Detector:
         self._expected: list[str] = []
         self._seen_messages: set[tuple[str, str]] = set()
         self._contexts: set[int] = set()
+        self.overhead_ms = 0.0  # time spent scanning and judging, reported in the JSON log
         self._started = time.perf_counter()
 
     # --- recording -------------------------------------------------------------------
@@ -133,9 +115,20 @@ class Detector:
     def close(self, ctx: StepContext, step: Step, uid: str, scan: bool = False) -> list[Finding]:
         """A step ends: scan for error messages, judge and attach its findings; the failing ones are returned.
 
-        Closing twice is harmless (the engine's error paths may): only the step's own slot is taken."""
+        Closing twice is harmless (the engine's error paths may): only the innermost open step closes."""
         if not self._open or self._open[-1] != uid:
             return []
+        began = time.perf_counter()
+        try:
+            return self._close(ctx, step, scan)
+        finally:  # detector time is not the shopper's: the step clocks leave it out (timing.py)
+            spent = (time.perf_counter() - began) * 1000
+            self.overhead_ms += spent
+            timing = getattr(self.runner, "timing", None)
+            if timing is not None:
+                timing.overhead_ms += spent
+
+    def _close(self, ctx: StepContext, step: Step, scan: bool) -> list[Finding]:
         if scan:
             self.scan(ctx.page)
         self._open.pop()
@@ -177,6 +170,11 @@ class Detector:
         for finding in leftover:
             finding.step, finding.source = f"after step {step.index} {step.title}", str(step.source)
             self._judge(finding)
+        shown = [f for f in leftover if f.verdict != "ignore"]
+        if shown:
+            text = "\n".join(f.judged() for f in shown)
+            self.runner.emit(Attachment(name=_title(shown) + " after the last step", mime="text/plain",
+                                        body=self.runner.redactor(text).encode()))
         failing = [f for f in leftover if f.verdict == "fail"]
         if failing:
             raise self._step_failed(ctx, step, self.cause(failing))
@@ -257,7 +255,7 @@ class Detector:
     def write_log(self) -> None:
         """Write every finding to <artifacts>/detections.json and attach it."""
         data = {"flow": self._name(), "settings": self.settings.model_dump(mode="json"),
-                "error_patterns": self.patterns, "findings": [f.as_json() for f in self.findings]}
+                "error_patterns": self.patterns, "overhead_ms": round(self.overhead_ms, 1), "findings": [f.as_json() for f in self.findings]}
         folder = self.runner.artifacts
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / LOG_NAME

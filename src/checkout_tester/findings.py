@@ -11,7 +11,29 @@ from checkout_tester import classes
 # The text patterns the error-message detector uses when a target configures none.
 DEFAULT_ERROR_PATTERNS = ("something went wrong", r"unknown \w+ format", r"\binvalid\b", "enter a valid",
                           "an error occurred", "please try again later")
+POPUP_CLOSE_MS = 2000  # how long an aborted request's popup may take to finish closing
 _STACK = re.compile(r"\(?((?:https?|file)://[^\s()]+?):(\d+):(\d+)\)?")
+
+# Visible text matching one of the patterns, in role=alert/status/live boxes or any text node.
+SCAN = """(patterns) => {
+  const res = patterns.map(p => new RegExp(p, 'i'));
+  const shown = el => el && el.checkVisibility({visibilityProperty: true, opacityProperty: true});
+  const found = new Map();
+  const add = (box, text) => { text = text.replace(/\\s+/g, ' ').trim();
+    const re = res.find(r => r.test(text));
+    if (re && text && !found.has(text)) found.set(text, {text: text.slice(0, 300), pattern: re.source,
+      role: box.getAttribute('role') || box.tagName.toLowerCase()}); };
+  for (const box of document.querySelectorAll('[role=alert], [role=status], [aria-live]'))
+    if (shown(box)) add(box, box.innerText || '');
+  const walker = document.createTreeWalker(document.body || document.documentElement, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const el = node.parentElement;
+    if (!el || /^(SCRIPT|STYLE|NOSCRIPT|TEMPLATE)$/.test(el.tagName) || !res.some(r => r.test(node.textContent))) continue;
+    const box = el.closest('[role=alert], [role=status], [aria-live]') || el;
+    if (shown(el)) add(box, box.innerText || node.textContent);
+  }
+  return [...found.values()];
+}"""
 
 
 @dataclass
@@ -122,10 +144,22 @@ def went_away(finding: Finding) -> str:
         return ""
     try:
         frame = request.frame
-        if frame.page.is_closed():
-            return "its window closed"
         if frame.is_detached() or frame.url != finding.frame_url or request.is_navigation_request():
             return "its page navigated away"
-    except Exception:
-        return "its window closed"
+        window = frame.page
+        if not window.is_closed() and window.opener() is not None:
+            # A popup that closes itself (a wallet after approval) aborts its last request a moment
+            # before Playwright sees it close: wait for that event, briefly, instead of guessing.
+            window.wait_for_event("close", timeout=POPUP_CLOSE_MS)
+        if window.is_closed():
+            return "its window closed"
+    except Exception:  # closed while we looked, or the wait ran out (then it stays a failure)
+        return "its window closed" if _closed(request) else ""
     return ""
+
+
+def _closed(request: Any) -> bool:
+    try:
+        return bool(request.frame.page.is_closed())
+    except Exception:
+        return True
