@@ -258,7 +258,7 @@ class _FileReader(StepReader):
                     self.error(f"variants.{key} must be a non-empty list, not {shown(values)}",
                                ("variants", key), hint=example)
                     return []
-            return [(dict(zip(raw, combo)), ("variants",)) for combo in itertools.product(*raw.values())]
+            return [(dict(zip(raw, combo, strict=True)), ("variants",)) for combo in itertools.product(*raw.values())]
         if not isinstance(raw, list) or not raw:
             self.error(f"variants must be a mapping of lists or a list of rows, not {shown(raw)}",
                        ("variants",), hint=example)

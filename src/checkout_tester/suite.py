@@ -51,7 +51,7 @@ class _Collector:
         seen = self.results.get(report.nodeid)
         if report.when == "call" or (report.when == "setup" and not report.passed):
             message = report.longreprtext if report.failed else ""
-            outcome = report.outcome
+            outcome: str = report.outcome
             failure_class = classify(message, getattr(report, "failure_class", "")) if report.failed else ""
             if failure_class == "store unreachable":
                 outcome = "broken"

@@ -4,13 +4,14 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import xml.etree.ElementTree as ET
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.e2e.runner import read_junit
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = "tests/detect/fixtures"
@@ -59,15 +60,7 @@ def run_scenario(folder: Path, paths: tuple[str, ...], faults: tuple[str, ...], 
         cmd += ["--store-fault", fault]
     done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert junit.exists(), done.stdout + done.stderr
-    cases: dict[str, Case] = {}
-    for node in ET.parse(junit).getroot().iter("testcase"):
-        outcome, message = "passed", ""
-        for kind in ("failure", "error", "skipped"):
-            found = node.find(kind)
-            if found is not None:
-                outcome, message = ("failed" if kind == "failure" else kind), (found.text or found.get("message", ""))
-                break
-        cases[node.get("name", "")] = Case(node.get("name", ""), outcome, message)
+    cases = {name: Case(name, o.outcome, o.message) for name, o in read_junit(junit).items()}
     results = [json.loads(p.read_text()) for p in (folder / "allure").glob("*-result.json")]
     for case in cases.values():
         case.allure = next((r for r in results if r["fullName"].endswith(f"#{case.name}")), {})

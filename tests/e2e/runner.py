@@ -27,6 +27,13 @@ def run_flows(tmp_path: Path, *paths: str, faults: tuple[str, ...] = (), extra: 
         cmd += ["--store-fault", fault]
     done = subprocess.run(cmd + list(extra), cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert junit.exists(), done.stdout + done.stderr
+    outcomes = read_junit(junit)
+    assert outcomes, done.stdout + done.stderr
+    return outcomes
+
+
+def read_junit(junit: Path) -> dict[str, Outcome]:
+    """Test name -> outcome and message, from a JUnit XML file."""
     outcomes: dict[str, Outcome] = {}
     for case in ET.parse(junit).getroot().iter("testcase"):
         outcome, message = "passed", ""
@@ -36,5 +43,4 @@ def run_flows(tmp_path: Path, *paths: str, faults: tuple[str, ...] = (), extra: 
                 outcome, message = ("failed" if kind == "failure" else kind), (node.text or node.get("message", ""))
                 break
         outcomes[case.get("name", "")] = Outcome(case.get("name", ""), outcome, message)
-    assert outcomes, done.stdout + done.stderr
     return outcomes

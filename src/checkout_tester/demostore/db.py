@@ -223,6 +223,6 @@ class Database:
                     "INSERT INTO users (email, password_hash, created_at) VALUES (?, ?, ?)",
                     (email, password_hash, now_iso()),
                 )
-                return int(cur.lastrowid)
+                return int(cur.lastrowid or 0)
         except sqlite3.IntegrityError:
             return None

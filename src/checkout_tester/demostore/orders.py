@@ -180,7 +180,7 @@ def create_order(
              details["postal_code"], details["country"], label, shipping_cents, subtotal,
              subtotal + shipping_cents, method, now_iso()),
         )
-        order_id = int(cur.lastrowid)
+        order_id = int(cur.lastrowid or 0)
         number = f"DS-{order_id}"
         conn.execute("UPDATE orders SET number = ? WHERE id = ?", (number, order_id))
         for line in lines:
@@ -226,6 +226,6 @@ def create_ticket(db: Database, name: str, email: str, order_number: str, messag
             "INSERT INTO tickets (name, email, order_number, message, created_at) VALUES (?, ?, ?, ?, ?)",
             (name, email, order_number, message, now_iso()),
         )
-        number = f"T-{int(cur.lastrowid):06d}"
+        number = f"T-{int(cur.lastrowid or 0):06d}"
         conn.execute("UPDATE tickets SET number = ? WHERE id = ?", (number, cur.lastrowid))
     return number

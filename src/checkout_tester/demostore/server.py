@@ -129,7 +129,7 @@ class DemoStore:
             self.port = shop_server.port
             for server in self._servers:
                 # the socket listens already; this proves it before returning
-                with socket.create_connection((server.server_address[0], server.port), timeout=5):
+                with socket.create_connection((str(server.host), server.port), timeout=5):
                     pass
         except BaseException:
             self.stop()

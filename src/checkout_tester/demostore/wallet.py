@@ -40,7 +40,7 @@ def valid_origin(origin: str) -> bool:
     """Whether ORIGIN looks like 'http(s)://host[:port]' with nothing after it."""
     try:
         parts = urlsplit(origin)
-        parts.port  # raises ValueError on a bad port
+        _ = parts.port  # raises ValueError on a bad port
     except ValueError:
         return False
     return parts.scheme in ("http", "https") and bool(parts.hostname) and parts.path == "" and not parts.query
