@@ -27,14 +27,19 @@ def generate(results: str, output: str) -> int:
     if not Path(results).is_dir():
         print(f"no Allure results in {results}: run flows first (checkout-tester run)", file=sys.stderr)
         return 2
-    history = Path(output) / "history"
+    # Two reports from the same results: a servable site that keeps history/ for trends, and a
+    # single-file index.html that opens straight from disk (Allure 2's single file has no history/).
+    site = Path(f"{output}-site")
+    history = site / "history"
     if history.is_dir():
         shutil.copytree(history, Path(results) / "history", dirs_exist_ok=True)
     env = {**os.environ, "ALLURE_NO_ANALYTICS": "true"}  # no call to an outside host from the report
-    done = subprocess.run([binary, "generate", results, "-o", output, "--clean"], env=env,
-                          capture_output=True, text=True)
-    if done.returncode != 0:
-        print(done.stdout + done.stderr, file=sys.stderr)
-        return done.returncode
-    print(f"Allure report: {Path(output) / 'index.html'}")
+    for target, extra in ((str(site), []), (output, ["--single-file"])):
+        done = subprocess.run([binary, "generate", results, "-o", target, "--clean", *extra], env=env,
+                              capture_output=True, text=True)
+        if done.returncode != 0:
+            print(done.stdout + done.stderr, file=sys.stderr)
+            return done.returncode
+    print(f"Allure report: {Path(output) / 'index.html'} (one file, opens from disk); "
+          f"with trend history: {site}/ (serve it, e.g. python -m http.server -d {site})")
     return 0

@@ -1,6 +1,7 @@
 """`checkout-tester demo`, as a newcomer runs it: the expected summary and an offline HTML report."""
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -30,3 +31,8 @@ def test_demo_prints_the_expected_summary_and_writes_an_offline_report(tmp_path:
     assert index.exists(), out
     html = index.read_text()
     assert "googletagmanager" not in html and "google-analytics" not in html  # no outside host
+    # A second report carries the first one's history: Allure's trend has two builds.
+    again = subprocess.run([str(cli), "report"], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert again.returncode == 0, again.stdout + again.stderr
+    trend = json.loads((tmp_path / "reports" / "allure-report-site" / "history" / "history-trend.json").read_text())
+    assert len(trend) == 2, trend
