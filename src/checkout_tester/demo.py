@@ -1,9 +1,10 @@
 """`checkout-tester demo`: every shipped flow against the demo store with Janet's bug switched on."""
 from __future__ import annotations
 
-from rich.console import Console
+from rich.markup import escape
 
 from checkout_tester import report
+from checkout_tester.reporting.console import make_console
 from checkout_tester.suite import RESULTS, run_suite
 
 FAULT = "uppercase-email"
@@ -12,7 +13,7 @@ REASON = "unknown email format"
 
 def run_demo(flows: str = "flows") -> int:
     """Run the suite with the fault, write the report; 0 when exactly the capitalised signups fail, for that reason."""
-    console = Console(highlight=False)
+    console = make_console()
     console.print(f"[bold]Demo:[/] the demo store refuses emails with capital letters (fault '{FAULT}').")
     result = run_suite([flows], faults=[FAULT])
     report.generate(RESULTS, "reports/allure-report")
@@ -24,12 +25,12 @@ def run_demo(flows: str = "flows") -> int:
     console.print(f"{passed} flow runs passed; {len(right)} signup runs failed because the store said "
                   f"'{REASON}' to a capitalised email:")
     for r in right:
-        console.print(f"  [red]✗[/] {r.nodeid}  ({r.failure_class})")
+        console.print(f"  [red]✗[/] {escape(r.nodeid)}  ({r.failure_class})")
     if wrong or not right:
         console.print(f"[red]Unexpected:[/] {len(wrong)} failure(s) for another reason" if wrong
                       else "[red]Unexpected:[/] the fault was not caught")
         for r in wrong:
-            console.print(f"  {r.nodeid}: {r.message.splitlines()[0] if r.message else r.outcome}")
+            console.print(escape(f"  {r.nodeid}: {r.message.splitlines()[0] if r.message else r.outcome}"))
         return 1
     console.print("[green]As expected:[/] the capitalised-email signups fail for the right reason, everything else passes.")
     console.print("HTML report: reports/allure-report/index.html  (regenerate with `checkout-tester report`)")

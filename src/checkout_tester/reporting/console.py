@@ -1,6 +1,7 @@
 """Console summary: a short table, then each failure with its message and reproduce command."""
 from __future__ import annotations
 
+import sys
 from typing import Any, Iterable
 
 from rich.console import Console
@@ -10,9 +11,14 @@ from rich.table import Table
 STYLE = {"passed": "green", "failed": "red", "broken": "yellow", "skipped": "dim"}
 
 
+def make_console() -> Console:
+    """A console that, in CI logs and pipes, is wide enough not to cut test names."""
+    return Console(highlight=False, width=None if sys.stdout.isatty() else 160)
+
+
 def print_summary(results: Iterable[Any], console: Console | None = None) -> None:
     """Print one row per flow variant and the failures below it."""
-    console = console or Console(highlight=False)
+    console = console or make_console()
     results = list(results)
     table = Table(title="checkout-tester summary", show_lines=False)
     for column in ("flow", "result", "time", "class"):
@@ -20,19 +26,19 @@ def print_summary(results: Iterable[Any], console: Console | None = None) -> Non
     for r in results:
         degraded = getattr(r, "degraded", "")
         shown = "[yellow]passed, degraded[/]" if degraded else f"[{STYLE.get(r.outcome, '')}]{r.outcome}[/]"
-        table.add_row(r.nodeid, shown, f"{r.duration_s:.1f}s", r.failure_class or ("timing budget (warn)" if degraded else ""))
+        table.add_row(escape(r.nodeid), shown, f"{r.duration_s:.1f}s", r.failure_class or ("timing budget (warn)" if degraded else ""))
     console.print(table)
     counts = {o: sum(1 for r in results if r.outcome == o) for o in STYLE}
     degraded = [r for r in results if getattr(r, "degraded", "")]
     counts_text = ", ".join(f"{n} {o}" for o, n in counts.items() if n) or "no flows ran"
     console.print(counts_text + (f" ({len(degraded)} degraded)" if degraded else ""))
     for r in degraded:
-        console.rule(f"[yellow]{r.nodeid} degraded")
+        console.rule(f"[yellow]{escape(r.nodeid)} degraded")
         console.print(r.degraded, markup=False, soft_wrap=True)
     for r in results:  # detector findings with policy `warn`: the flow passed, but say so
         for warning in getattr(r, "warnings", []):
             console.print("[yellow]warning[/] " + escape(f"{r.nodeid}: {warning}"), soft_wrap=True)
     for r in results:
         if r.outcome in ("failed", "broken"):
-            console.rule(f"[red]{r.nodeid}")
+            console.rule(f"[red]{escape(r.nodeid)}")
             console.print(r.message, markup=False, soft_wrap=True)
