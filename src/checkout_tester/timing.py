@@ -42,7 +42,7 @@ PAGE_METRICS_JS = """async () => {
   const frame = () => Promise.race([new Promise(r => requestAnimationFrame(() => setTimeout(r, 0))),
                                     new Promise(r => setTimeout(r, 50))]);
   flush();
-  for (let i = 0; i < 4 && s.obs.length && !s.paint.some(e => e.name === 'first-contentful-paint'); i++) {
+  for (let i = 0; i < 2 && s.obs.length && !s.paint.some(e => e.name === 'first-contentful-paint'); i++) {
     await frame(); flush();
   }
   const nav = performance.getEntriesByType('navigation')[0];
