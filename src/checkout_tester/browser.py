@@ -7,6 +7,9 @@ import os
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
+
+from checkout_tester.config import BrowserSettings, resolve_executable
 
 
 def _browsers_path() -> Path:
@@ -56,3 +59,22 @@ def ensure_display() -> str | None:
     atexit.register(process.terminate)
     os.environ["DISPLAY"] = f":{number}"
     return os.environ["DISPLAY"]
+
+
+def launch_options(settings: BrowserSettings, playwright_executable: str | None) -> dict[str, Any]:
+    """Launch options from a target's browser settings (headless, flags, the executable)."""
+    options: dict[str, Any] = {"headless": settings.headless, "args": list(settings.args)}
+    executable = resolve_executable(settings.executable, playwright_executable)
+    if executable:
+        options["executable_path"] = executable
+    return options
+
+
+def context_options(settings: BrowserSettings) -> dict[str, Any]:
+    """Context options from a target's browser settings (viewport, locale)."""
+    options: dict[str, Any] = {}
+    if settings.viewport:
+        options["viewport"] = settings.viewport
+    if settings.locale:
+        options["locale"] = settings.locale
+    return options

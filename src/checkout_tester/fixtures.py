@@ -11,13 +11,13 @@ from typing import Any, Iterator
 
 import pytest
 
-from checkout_tester import accessibility, mailbox
-from checkout_tester.config import Target, load_target, resolve_executable
+from checkout_tester import mailbox
+from checkout_tester.browser import context_options, launch_options
+from checkout_tester.config import Target, load_target
 from checkout_tester.errors import CheckoutTesterError
-from checkout_tester.engine import Runner
 from checkout_tester.reporting.allure import AllureListener, write_results_metadata
 from checkout_tester.reporting.timings import TimingRecorder
-
+from checkout_tester.session import new_runner
 
 
 @pytest.fixture(scope="session")
@@ -56,24 +56,18 @@ def base_url(pytestconfig: pytest.Config, checkout_target: Target, checkout_stor
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict, checkout_target: Target,
                              playwright: Any, browser_name: str) -> dict:
-    args = {"headless": checkout_target.browser.headless, **browser_type_launch_args}
-    if checkout_target.browser.args:
-        args["args"] = list(checkout_target.browser.args) + list(args.get("args", []))
-    if browser_name == "chromium" and "executable_path" not in args and "channel" not in args:
-        executable = resolve_executable(checkout_target.browser.executable, playwright.chromium.executable_path)
-        if executable:
-            args["executable_path"] = executable
+    ours = launch_options(checkout_target.browser, playwright.chromium.executable_path)
+    if browser_name != "chromium" or "channel" in browser_type_launch_args:
+        ours.pop("executable_path", None)  # another browser, or a channel: the executable is not ours
+    # pytest-playwright's options (--headed, --slowmo, --browser-channel) win; flags add up.
+    args = {**ours, **browser_type_launch_args}
+    args["args"] = ours["args"] + list(browser_type_launch_args.get("args", []))
     return args
 
 
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args: dict, checkout_target: Target) -> dict:
-    extra: dict[str, Any] = {}
-    if checkout_target.browser.viewport:
-        extra["viewport"] = checkout_target.browser.viewport
-    if checkout_target.browser.locale:
-        extra["locale"] = checkout_target.browser.locale
-    return {**browser_context_args, **extra}
+    return {**browser_context_args, **context_options(checkout_target.browser)}
 
 
 @pytest.fixture
@@ -108,11 +102,9 @@ def checkout_runner(request: pytest.FixtureRequest, page: Any, checkout_target: 
     if checkout_store is not None:
         checkout_store.reset()  # each flow meets a fresh store, as each test gets a fresh database
     artifacts = Path(request.config.getoption("--artifacts")) / _slug(item.nodeid)
-    runner = Runner(page, checkout_target, listeners=[AllureListener(), TimingRecorder(item)], artifacts=artifacts,
-                    reproduce=reproduce_command(item), base_url=base_url)
+    runner = new_runner(page, checkout_target, checkout_mail, listeners=[AllureListener(), TimingRecorder(item)],
+                        artifacts=artifacts, reproduce=reproduce_command(item), base_url=base_url)
     item._checkout_runner = runner
-    mailbox.attach(runner, checkout_mail)  # expect_email sees only mail that arrived after the flow started
-    accessibility.attach(runner)  # audits every page when the target says accessibility.audit: every_page
     values = dict(v.split("=", 1) for v in request.config.getoption("--var") if "=" in v)
     return lambda: runner.run(item.flow, item.variant, values)
 

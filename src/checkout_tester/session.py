@@ -9,11 +9,20 @@ from typing import Any, Callable, Iterator, Sequence
 from playwright.sync_api import Browser, Playwright, sync_playwright
 
 from checkout_tester import accessibility, mailbox
-from checkout_tester.config import Target, resolve_executable
+from checkout_tester.browser import context_options, launch_options
+from checkout_tester.config import Target
 from checkout_tester.engine import Runner
 from checkout_tester.events import FlowFinished, Listener
 from checkout_tester.loader import load_flow
 from checkout_tester.model import Flow, Variant
+
+
+def new_runner(page: Any, target: Target, mail: Any = None, **options: Any) -> Runner:
+    """A Runner wired with the run's mailbox and the target's accessibility audits (pytest and not)."""
+    runner = Runner(page, target, **options)
+    mailbox.attach(runner, mail)  # expect_email sees only mail that arrived after the flow started
+    accessibility.attach(runner)  # audits every page when the target says accessibility.audit: every_page
+    return runner
 
 
 class Session:
@@ -39,22 +48,12 @@ class Session:
         """Start the Playwright driver and launch the target's browser."""
         self._playwright = sync_playwright().start()
         chromium = self._playwright.chromium
-        settings = self.target.browser
-        launch: dict[str, Any] = {"headless": settings.headless, "args": list(settings.args)}
-        executable = resolve_executable(settings.executable, chromium.executable_path)
-        if executable:
-            launch["executable_path"] = executable
-        self._browser = chromium.launch(**launch)
+        self._browser = chromium.launch(**launch_options(self.target.browser, chromium.executable_path))
         return self
 
     def context_args(self) -> dict[str, Any]:
         """Context options as the pytest plugin would give them (base URL, viewport, locale)."""
-        args: dict[str, Any] = {"base_url": self.base_url}
-        if self.target.browser.viewport:
-            args["viewport"] = self.target.browser.viewport
-        if self.target.browser.locale:
-            args["locale"] = self.target.browser.locale
-        return args
+        return {"base_url": self.base_url, **context_options(self.target.browser)}
 
     def run(self, flow: Flow | str | Path, variant: Variant | None = None,
             values: dict[str, Any] | None = None) -> FlowFinished:
@@ -66,10 +65,8 @@ class Session:
         context = self.browser.new_context(**self.context_args())
         try:
             page = context.new_page()
-            runner = Runner(page, self.target, listeners=self.listeners, artifacts=self.artifacts,
-                            base_url=self.base_url)
-            mailbox.attach(runner, self.mail)  # wired as the pytest fixture wires it
-            accessibility.attach(runner)
+            runner = new_runner(page, self.target, self.mail, listeners=self.listeners,
+                                artifacts=self.artifacts, base_url=self.base_url)
             return runner.run(flow, variant, values)
         finally:
             context.close()
