@@ -29,21 +29,26 @@ CONTAINERS = {"use", "frame", "popup"}  # their time is their children's: no def
 # layout shifts sends none). Waiting for them per page cost about 50 ms a page (benchmarks/overhead.py).
 OBSERVE_JS = """(() => { const key = Symbol.for('checkout-tester-perf'); if (window[key]) return;
   const s = {paint: [], lcp: [], shifts: [], obs: []}; window[key] = s;
+  s.painted = new Promise(r => { s.onPaint = r; });
   for (const [type, sink] of [['paint', s.paint], ['largest-contentful-paint', s.lcp], ['layout-shift', s.shifts]]) {
-    try { const po = new PerformanceObserver(l => sink.push(...l.getEntries()));
+    try { const po = new PerformanceObserver(l => { sink.push(...l.getEntries());
+        if (sink === s.paint && s.paint.some(e => e.name === 'first-contentful-paint')) s.onPaint(); });
       po.observe({type, buffered: true}); s.obs.push([po, sink]); } catch (e) {} }
 })();"""
 
-# Read after the load event. Paint may come a frame after load on a small page, so wait for the
-# first contentful paint a few frames at most (bounded: a hidden page may never run a frame).
-PAGE_METRICS_JS = """async () => {
+# Read after the load event. First paint usually lands a frame after load on a small page, but on
+# a busy machine it can come hundreds of ms later (a CI run lost FCP with a two-frame wait), so a
+# visible page with content waits for it, bounded; pages that have it already pay nothing.
+PAGE_METRICS_JS = """async (waitMs) => {
   const s = window[Symbol.for('checkout-tester-perf')] || {paint: [], lcp: [], shifts: [], obs: []};
   const flush = () => { for (const [po, sink] of s.obs) sink.push(...po.takeRecords()); };
-  const frame = () => Promise.race([new Promise(r => requestAnimationFrame(() => setTimeout(r, 0))),
-                                    new Promise(r => setTimeout(r, 50))]);
+  const hasFcp = () => s.paint.some(e => e.name === 'first-contentful-paint');
   flush();
-  for (let i = 0; i < 2 && s.obs.length && !s.paint.some(e => e.name === 'first-contentful-paint'); i++) {
-    await frame(); flush();
+  if (!hasFcp() && s.painted && document.visibilityState === 'visible'
+      && document.body && document.body.textContent.trim()) {
+    await Promise.race([s.painted, new Promise(r => setTimeout(r, waitMs))]);
+    await new Promise(r => setTimeout(r, 0));  // LCP entries of the same frame arrive right after
+    flush();
   }
   const nav = performance.getEntriesByType('navigation')[0];
   const fcp = s.paint.find(e => e.name === 'first-contentful-paint');
@@ -68,12 +73,15 @@ METRIC_KEYS = {"page_load": "load_ms", "ttfb": "ttfb_ms", "dom_content_loaded": 
                "fcp": "fcp_ms", "lcp": "lcp_ms", "cls": "cls", "requests": "requests", "bytes": "bytes"}
 
 
+PAINT_WAIT_MS = 1500  # longest wait for a first paint after load
+
+
 def collect_page_metrics(page: Page) -> dict[str, Any] | None:
     """The browser's own timings of the page's current document, or None if it is gone."""
     try:
         if page.is_closed():
             return None
-        return page.evaluate(PAGE_METRICS_JS)
+        return page.evaluate(PAGE_METRICS_JS, PAINT_WAIT_MS)
     except PlaywrightError:  # closed or navigating away while we read: nothing to measure
         return None
 
