@@ -51,12 +51,17 @@ def spread(samples: Sequence[float]) -> str:
 
 def timed_run(cmd: Sequence[str], env: dict[str, str] | None = None) -> float:
     """Wall time of a command in a fresh process; raise with its output if it fails."""
+    return timed_output(cmd, env)[0]
+
+
+def timed_output(cmd: Sequence[str], env: dict[str, str] | None = None) -> tuple[float, str]:
+    """Wall time and standard output of a command in a fresh process; raise with its output if it fails."""
     started = time.perf_counter()
     done = subprocess.run(list(cmd), cwd=ROOT, capture_output=True, text=True, env=env, check=False)
     elapsed = time.perf_counter() - started
     if done.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} exited {done.returncode}:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
-    return elapsed
+    return elapsed, done.stdout
 
 
 def machine() -> str:

@@ -21,7 +21,16 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import FLOWS, PYTHON, ROOT, machine, median, parser, spread, timed_run
+from _common import (
+    FLOWS,
+    PYTHON,
+    machine,
+    median,
+    parser,
+    spread,
+    timed_output,
+    timed_run,
+)
 
 PYTEST = [PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--target", "config/demo.yaml"]
 DEFAULT_FLOW = FLOWS / "add_to_cart.flow.yaml"
@@ -76,15 +85,9 @@ def child(runs: int, flow_path: str, plain: bool) -> None:
 
 def one_process(runs: int, flow: str, plain: bool = False) -> tuple[float, list[float]]:
     """Wall time of a whole one-process run, and its per-run times."""
-    import subprocess
-
     cmd = [PYTHON, __file__, "--child", "--runs", str(runs), "--flow", flow] + (["--plain"] if plain else [])
-    started = time.perf_counter()
-    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=False)
-    elapsed = time.perf_counter() - started
-    if done.returncode != 0:
-        raise RuntimeError(f"{' '.join(cmd)} exited {done.returncode}:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
-    return elapsed, json.loads(done.stdout.strip().splitlines()[-1])
+    elapsed, output = timed_output(cmd)
+    return elapsed, json.loads(output.strip().splitlines()[-1])
 
 
 def speedup(runs: int, fixed: float, start: float, per_run: float) -> float:
