@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 ALLURE_DIR := .tools/allure2
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup system venv allure demo test report clean
+.PHONY: setup system venv allure demo test lint report clean
 
 setup: system venv allure
 
@@ -38,6 +38,10 @@ demo: setup
 
 test: setup
 	$(PY) -m pytest tests
+
+lint: setup
+	$(VENV)/bin/ruff check src tests benchmarks
+	$(VENV)/bin/mypy src/checkout_tester
 
 report: setup
 	$(VENV)/bin/checkout-tester report

@@ -201,7 +201,7 @@ def main() -> None:
 
 def paired(a: list[float], b: list[float]) -> float:
     """Median of the per-round ratios: less swayed by load that drifts between rounds."""
-    return median([x / y for x, y in zip(a, b)])
+    return median([x / y for x, y in zip(a, b, strict=True)])
 
 if __name__ == "__main__":
     main()

@@ -4,24 +4,24 @@ from __future__ import annotations
 import re
 import time
 import uuid
-from urllib.parse import urljoin
 from pathlib import Path
 from typing import Any, Iterable, Sequence
+from urllib.parse import urljoin
 
 from playwright.sync_api import Error as PlaywrightError, Page
 
+from checkout_tester import classes, failure
 from checkout_tester.config import Target
+from checkout_tester.detect import Detector
 from checkout_tester.errors import CheckoutTesterError, StoreUnreachable
 from checkout_tester.events import Attachment, FlowFinished, FlowStarted, Listener, StepFinished, StepStarted
+from checkout_tester.inputcheck import judged
 from checkout_tester.model import Flow, Step, Variant
+from checkout_tester.redaction import Redactor
 from checkout_tester.steps import HANDLERS
 from checkout_tester.steps.registry import ACTIONS, StepContext
-from checkout_tester.redaction import Redactor
-from checkout_tester.variables import FakeData, Scope, UnknownVariable
-from checkout_tester import classes, failure
-from checkout_tester.detect import Detector
-from checkout_tester.inputcheck import judged
 from checkout_tester.timing import PageTimer
+from checkout_tester.variables import FakeData, Scope, UnknownVariable
 
 UNREACHABLE = re.compile(r"net::ERR_(CONNECTION_REFUSED|NAME_NOT_RESOLVED|CONNECTION_RESET|ADDRESS_UNREACHABLE|"
                          r"CONNECTION_TIMED_OUT|TIMED_OUT|INTERNET_DISCONNECTED|CONNECTION_CLOSED|EMPTY_RESPONSE)")

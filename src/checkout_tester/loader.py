@@ -6,8 +6,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Iterable
 
-from checkout_tester.budgets import EXAMPLE as BUDGET_EXAMPLE, budget_problems
 from checkout_tester import detectpolicy, equivalents, schema
+from checkout_tester.budgets import EXAMPLE as BUDGET_EXAMPLE, budget_problems
 from checkout_tester.errors import FlowError
 from checkout_tester.flowsteps import StepReader, saved_names
 from checkout_tester.model import Flow, Source, Variant

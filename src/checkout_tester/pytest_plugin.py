@@ -6,12 +6,12 @@ from typing import Any, Generator, Iterator
 
 import pytest
 
+from checkout_tester import browser as browser_setup, fixtures
 from checkout_tester.engine import StepFailed
 from checkout_tester.errors import CheckoutTesterError, FlowError, StoreUnreachable
 from checkout_tester.loader import load_flow
 from checkout_tester.model import Flow, Variant
 from checkout_tester.redaction import scrub_zip
-from checkout_tester import browser as browser_setup, fixtures
 from checkout_tester.reporting import timings_pytest
 
 FLOW_SUFFIX = ".flow.yaml"

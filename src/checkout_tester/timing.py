@@ -4,8 +4,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any
 
-from playwright.sync_api import Error as PlaywrightError
-from playwright.sync_api import Page
+from playwright.sync_api import Error as PlaywrightError, Page
 
 from checkout_tester.budgets import (
     METRICS,

@@ -8,8 +8,17 @@ import pytest
 import yaml
 
 from checkout_tester.loader import clear_cache, load_flow
-from checkout_tester.schema import (EXAMPLES, SCHEMA_PATH, closest, flow_json_schema, inline, schema_text,
-                                    suggest, template_names, write_schema)
+from checkout_tester.schema import (
+    EXAMPLES,
+    SCHEMA_PATH,
+    closest,
+    flow_json_schema,
+    inline,
+    schema_text,
+    suggest,
+    template_names,
+    write_schema,
+)
 from checkout_tester.stepargs import STEP_ARGS
 
 GOOD = Path(__file__).parent / "good_flows"

@@ -11,7 +11,12 @@ from flask.typing import ResponseReturnValue
 from checkout_tester.demostore.db import format_money
 from checkout_tester.demostore.orders import COUNTRIES, SHIPPING, CartLine, cart_total, get_order
 from checkout_tester.demostore.web import (
-    checkout_lines, ctx, current_lines, current_user, is_valid_email, missing_message,
+    checkout_lines,
+    ctx,
+    current_lines,
+    current_user,
+    is_valid_email,
+    missing_message,
 )
 
 bp = Blueprint("checkout", __name__)
