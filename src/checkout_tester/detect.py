@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 
 LOG_NAME = "detections.json"
 # Worst first: when one step has several failing findings, the first of these names the class.
+ERROR_PAGE_WAIT_MS = 2000  # longest wait for an error page to show before quoting it
 SCANNED = {"goto", "click", "fill", "select", "check", "press"}  # after these, look for error messages
 SEVERITY = (classes.SERVER_ERROR, classes.PAGE_ERROR, classes.REQUEST_FAILED, classes.VISIBLE_ERROR)
 
@@ -141,6 +142,7 @@ class Detector:
         if any(f.verdict == "fail" and f.kind != "message" for f in mine):
             # A failing request or script often shows the shopper a message a moment later (a popup
             # that was still loading): read the windows once more, so the failure can quote it.
+            self._let_error_pages_load(ctx.page, mine)
             self.scan(ctx.page)
             for finding in self._pending:
                 finding.step, finding.source = f"{step.index} {step.title}", str(step.source)
@@ -152,6 +154,27 @@ class Detector:
             self.runner.emit(Attachment(name=_title(shown), mime="text/plain",
                                         body=self.runner.redactor(text).encode()))
         return [f for f in mine if f.verdict == "fail"]
+
+    def _let_error_pages_load(self, page: Page, findings: list[Finding]) -> None:
+        """An error page (a 503 in a popup) is recorded when its headers arrive, before its window shows it.
+        Wait, bounded, until it has loaded where it will show: its frame, or, for a popup's first page (whose
+        request has no frame yet), a window still blank; else the re-read has nothing to quote."""
+        timeout = min(self.runner.timeouts.ms("expect"), ERROR_PAGE_WAIT_MS)
+        for finding in findings:
+            request = finding.document
+            if request is None or finding.verdict != "fail":
+                continue
+            try:
+                frames = [request.frame]
+            except Exception:  # a popup's first navigation: the frame did not exist when it was sent
+                frames = [w.main_frame for w in page.context.pages
+                          if not w.is_closed() and w.main_frame.url in ("about:blank", "", request.url)]
+            for frame in frames:
+                try:
+                    frame.wait_for_url(lambda url, want=request.url: url == want, wait_until="domcontentloaded",
+                                       timeout=timeout)
+                except Exception:  # closed, detached or sent elsewhere: nothing more to read there
+                    continue
 
     def check(self, ctx: StepContext, step: Step, uid: str) -> None:
         """After a step that passed: a finding whose policy is `fail` fails it here."""

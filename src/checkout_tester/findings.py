@@ -53,6 +53,7 @@ class Finding:
     extra: dict[str, Any] = field(default_factory=dict)
     request: Any = field(default=None, repr=False, compare=False)  # an aborted request, judged later
     frame_url: str = field(default="", repr=False, compare=False)  # its frame's URL when it was aborted
+    document: Any = field(default=None, repr=False, compare=False)  # an error page's request: may still be loading
 
     @property
     def failure_class(self) -> str:
@@ -79,7 +80,7 @@ class Finding:
     def as_json(self) -> dict[str, Any]:
         """The finding as a JSON object of the per-flow log."""
         # Not asdict(): it would deep-copy the live Playwright request kept for aborted requests.
-        data = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("request", "frame_url")}
+        data = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("request", "frame_url", "document")}
         data["extra"] = dict(self.extra)
         data["class"] = self.failure_class
         if not data["extra"]:
@@ -114,8 +115,11 @@ def http_finding(response: Any) -> Finding | None:
     kind = request.resource_type
     status = response.status
     if status >= 500 or (status >= 400 and (kind in ("document", "xhr", "fetch") or request.method == "POST")):
-        return Finding("http_errors", "http", f"{status} {request.method} {response.url} ({kind})",
-                       where=response.url, status=status)
+        finding = Finding("http_errors", "http", f"{status} {request.method} {response.url} ({kind})",
+                          where=response.url, status=status)
+        if kind == "document":  # the error page it brings says what went wrong, once it has loaded
+            finding.document = request
+        return finding
     return None
 
 
