@@ -157,8 +157,9 @@ class Detector:
 
     def _let_error_pages_load(self, page: Page, findings: list[Finding]) -> None:
         """An error page (a 503 in a popup) is recorded when its headers arrive, before its window shows it.
-        Wait, bounded, until it has loaded where it will show: its frame, or, for a popup's first page (whose
-        request has no frame yet), a window still blank; else the re-read has nothing to quote."""
+        Wait, bounded, until it has loaded where it will show, else the re-read has nothing to quote: its
+        frame, or for a popup's first page (Playwright gives its request no frame, and reports the window
+        itself only once that page has started loading) a window still blank or the window yet to come."""
         timeout = min(self.runner.timeouts.ms("expect"), ERROR_PAGE_WAIT_MS)
         for finding in findings:
             request = finding.document
@@ -169,6 +170,11 @@ class Detector:
             except Exception:  # a popup's first navigation: the frame did not exist when it was sent
                 frames = [w.main_frame for w in page.context.pages
                           if not w.is_closed() and w.main_frame.url in ("about:blank", "", request.url)]
+                if not frames:
+                    try:
+                        frames = [page.context.wait_for_event("page", timeout=timeout).main_frame]
+                    except Exception:  # no window came: nothing to wait for
+                        continue
             for frame in frames:
                 try:
                     frame.wait_for_url(lambda url, want=request.url: url == want, wait_until="domcontentloaded",
