@@ -5,7 +5,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from checkout_tester import schema
+from checkout_tester import schema, templates
 from checkout_tester.errors import FlowError
 from checkout_tester.model import Flow, Step
 from checkout_tester.schema import EXAMPLES, NAME, RESERVED_NAMESPACES, arg_keys, inline, shown, suggest
@@ -138,29 +138,34 @@ class StepReader:
             return None
 
     def _templates(self, value: Any, path: NodePath, scope: set[str], label: str | None) -> None:
-        """Check every `{{ name }}` in strings under `value` names something defined at this point."""
+        """Check every template in strings under `value`: Jinja2 syntax, filters, names defined at this point."""
         if isinstance(value, dict):
             for key, item in value.items():
                 self._templates(item, (*path, key), scope, label)
         elif isinstance(value, list):
             for i, item in enumerate(value):
                 self._templates(item, (*path, i), scope, label)
-        elif isinstance(value, str) and ("{{" in value or "}}" in value):
+        elif isinstance(value, str) and templates.is_template(value):
             names, problem = schema.template_names(value)
             if problem:
                 self.error(problem.message, path, label, problem.hint)
             for name in names:
-                head, _, rest = name.partition(".")
-                if head in RESERVED_NAMESPACES:
-                    if not rest:
-                        self.error(f"'{{{{ {name} }}}}' needs a name after '{head}.'", path, label,
-                                   hint=f"e.g. {{{{ {head}.NAME }}}}")
-                elif name not in scope and not self.lenient:
-                    near = [*scope, *(f"{ns}.{rest}" for ns in RESERVED_NAMESPACES if rest)]
-                    known = ", ".join(sorted(scope)) or "none"
-                    self.error(f"undefined variable '{name}'", path, label, hint=suggest(
-                        name, near, f"defined here: {known}, plus env.X, secret.X, fake.X, target.X, run.X; "
-                                    "add it under vars: or params:, or save it in an earlier step"))
+                self._template_name(name, path, scope, label)
+
+    def _template_name(self, name: str, path: NodePath, scope: set[str], label: str | None) -> None:
+        head, _, rest = name.partition(".")
+        if head in RESERVED_NAMESPACES:
+            if not rest:
+                self.error(f"'{{{{ {name} }}}}' needs a name after '{head}.'", path, label,
+                           hint=f"e.g. {{{{ {head}.NAME }}}}")
+            elif head == "run" and rest != "id":
+                self.error(f"'{{{{ {name} }}}}' does not exist", path, label, hint="the run has {{ run.id }}")
+        elif head not in scope and not self.lenient:
+            near = [*scope, *(f"{ns}.{rest}" for ns in RESERVED_NAMESPACES if rest)]
+            known = ", ".join(sorted(scope)) or "none"
+            self.error(f"undefined variable '{head}'", path, label, hint=suggest(
+                name, near, f"defined here: {known}, plus env.X, secret.X, fake.X, target.X, run.X; "
+                            "add it under vars: or params:, or save it in an earlier step"))
 
 
 def saved_names(flow: Flow) -> set[str]:

@@ -12,14 +12,12 @@ from typing import Any, Iterable, Optional, Union, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 from pydantic.json_schema import models_json_schema
 
-from checkout_tester import detectpolicy, equivalents
+from checkout_tester import detectpolicy, equivalents, templates
 from checkout_tester.stepargs import LOCATOR_KINDS, SHORTHAND, STEP_ARGS, Locator
 
 TOP_LEVEL_KEYS = ("name", "description", "tags", "params", "vars", "variants", "budgets", "detectors", "steps")
-RESERVED_NAMESPACES = ("env", "secret", "fake", "target", "run")
+RESERVED_NAMESPACES = templates.NAMESPACES
 NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")  # variable names and tags (tags become pytest markers)
-TEMPLATE = re.compile(r"\{\{(.*?)\}\}")
-_TEMPLATE_NAME = re.compile(r"^[A-Za-z_][\w.]*$")  # what the engine's renderer substitutes
 SCHEMA_PATH = Path(__file__).with_name("flow.schema.json")
 
 # A correct example per verb, shown in hints.
@@ -102,18 +100,9 @@ def arg_keys(model: type[BaseModel]) -> list[str]:
 
 
 def template_names(text: str) -> tuple[list[str], Problem | None]:
-    """The variable names the `{{ ... }}` in `text` refer to, and a problem if one is malformed."""
-    names: list[str] = []
-    example = "write {{ name }} or {{ env.NAME }}: a name, no filters or expressions"
-    for match in TEMPLATE.finditer(text):
-        inner = match.group(1).strip()
-        if not _TEMPLATE_NAME.match(inner):
-            return names, Problem(f"'{match.group(0)}' is not a variable", hint=example)
-        names.append(inner)
-    rest = TEMPLATE.sub("", text)
-    if "{{" in rest or "}}" in rest:
-        return names, Problem(f"unclosed template in {shown(text)}", hint=example)
-    return names, None
+    """The names the template `text` reads (`email`, `secret.X` ...), and a problem if it is malformed (Jinja2)."""
+    names, problem = templates.analyse(text)
+    return names, Problem(problem.message, hint=problem.hint) if problem else None
 
 
 def explain(verb: str, data: Any, exc: ValidationError) -> list[Problem]:

@@ -103,8 +103,17 @@ def test_inline_reads_back_as_the_same_value(value: object) -> None:
 @pytest.mark.parametrize("text, names, problem", [
     ("plain", [], None),
     ("{{ email }} and {{env.HOME}}", ["email", "env.HOME"], None),
-    ("{{ a | upper }}", [], "'{{ a | upper }}' is not a variable"),
-    ("{{ email }", [], "unclosed template in '{{ email }'"),
+    ("{{ a | upper }}", ["a"], None),
+    ("{{ nick | default('x') }} {{ address.city }}", ["address.city"], None),  # under default: may be undefined
+    ("{% for i in items %}{{ i }}{{ loop.index }}{% endfor %}", ["items"], None),
+    ("{{ secret['CARD'] }} {{ env[name] }}", ["secret.CARD", "name"], None),
+    ("{{ a | lowr }}", [], "unknown filter 'lowr' in '{{ a | lowr }}'"),
+    ("{{ ''.__class__.__mro__ }}", [], "template '{{ ''.__class__.__mro__ }}' reaches for the Python attribute "
+                                       "'__class__'"),
+    ("{{ email.upper() }}", ["email.upper"], "template '{{ email.upper() }}' calls a method or function"),
+    ("{{ email }", [], "template syntax error in '{{ email }': unexpected '}'"),
+    ("email }}", [], "'}}' without its '{{' in 'email }}'"),
+    ("{{ '}}' }}", [], None),
 ])
 def test_template_names(text: str, names: list[str], problem: str | None) -> None:
     found, trouble = template_names(text)
