@@ -216,3 +216,51 @@ def test_loading_200_flows_is_fast(tmp_path: Path) -> None:
     started = time.perf_counter()
     assert len(load_flows([tmp_path])) == 200
     assert time.perf_counter() - started < 1.0
+
+
+def test_templates_with_filters_defaults_and_keys_load(tmp_path: Path) -> None:
+    path = _write(tmp_path / "t.flow.yaml", """\
+name: Templates
+vars:
+  shopper: {name: janet doe, email: Janet@Example.com}
+steps:
+  - fill: {label: Email, value: "{{ shopper.email | lower }}"}
+  - fill: {label: Name, value: "{{ shopper['name'] | title }}"}
+  - fill: {label: Note, value: "{{ nickname | default('none') }} {{ env.REGION | default('eu') }}"}
+  - expect_text: "{% if shopper.name %}{{ shopper.name | upper }}{% endif %}"
+""")
+    flow = load_flow(path)
+    assert flow.steps[0].args.value == "{{ shopper.email | lower }}"  # type: ignore[attr-defined]
+
+
+def test_every_template_mistake_of_a_file_is_reported_with_its_line(tmp_path: Path) -> None:
+    path = _write(tmp_path / "x.flow.yaml", """\
+name: Template mistakes
+vars:
+  email: a@b.c
+steps:
+  - fill: {label: Email, value: "{{ email | lowr }}"}
+  - fill: {label: Email, value: "{{ emial | lower }}"}
+  - fill: {label: Email, value: "{{ email.__class__ }}"}
+  - expect_text: "{{ email }"
+  - expect_text: "{{ run.number }}"
+  - expect_text: "{{ secrt.CARD }}"
+""")
+    errors = validate_paths([path], root=tmp_path)
+    assert [(e.source.line, e.message.split(" in ")[0]) for e in errors if e.source] == [
+        (5, "unknown filter 'lowr'"), (6, "undefined variable 'emial'"),
+        (7, "template '{{ email.__class__ }}' reaches for the Python attribute '__class__'"),
+        (8, "template syntax error"), (9, "'{{ run.number }}' does not exist"), (10, "undefined variable 'secrt'")]
+    assert "did you mean 'email'?" in str(errors[1]) and "did you mean 'secret.CARD'?" in str(errors[5])
+
+
+def test_loop_variables_are_not_undefined(tmp_path: Path) -> None:
+    path = _write(tmp_path / "l.flow.yaml", """\
+name: Loop
+vars: {sizes: [S, M]}
+steps:
+  - expect_text: "{% for size in sizes %}{{ size }}{% endfor %}"
+  - expect_text: "{% for size in sizez %}{{ size }}{% endfor %}"
+""")
+    errors = validate_paths([path], root=tmp_path)
+    assert [str(e).splitlines()[0] for e in errors] == ["undefined variable 'sizez' at l.flow.yaml:5 (step 2 expect_text)"]

@@ -9,7 +9,8 @@ import pytest
 from checkout_tester.failure import classify
 from checkout_tester.redaction import MASK, Redactor, scrub_zip
 from checkout_tester.steps.assertions import url_pattern
-from checkout_tester.variables import FakeData, Scope, UnknownVariable
+from checkout_tester import templates
+from checkout_tester.variables import FakeData, Scope, TemplateRefused, UnknownVariable
 
 
 def make_scope(values: dict | None = None, secrets: dict | None = None) -> Scope:
@@ -50,6 +51,105 @@ def test_secrets_are_masked_in_every_form_once_used() -> None:
     assert scope.render("{{ secret.CARD }}") == "4242 4242 4242 4242"
     redact = scope.redactor
     assert redact("card 4242 4242 4242 4242 or 4242424242424242 or 4242+4242+4242+4242") == f"card {MASK} or {MASK} or {MASK}"
+
+
+@pytest.mark.parametrize(("template", "rendered"), [
+    ("{{ email | lower }}", "janet@example.com"),
+    ("{{ email | upper }}", "JANET@EXAMPLE.COM"),
+    ("{{ name | title }}", "Janet Doe"),
+    ("{{ price | replace('$', '') }}", "12.50"),
+    ("{{ nickname | default('Jan') }}", "Jan"),
+    ("{{ padded | trim }}!", "x!"),
+    ("Hi {{ name | title }}, {{ qty }} items", "Hi Janet Doe, 2 items"),
+    ("{{ address.city }} / {{ address['zip'] }}", "Paris / 75001"),
+    ("{% for n in sizes %}{{ loop.index }}:{{ n }} {% endfor %}", "1:S 2:M "),
+])
+def test_filters_and_expressions(template: str, rendered: str) -> None:
+    scope = make_scope({"email": "Janet@Example.com", "name": "janet doe", "price": "$12.50", "padded": "  x ",
+                        "qty": 2, "address": {"city": "Paris", "zip": "75001"}, "sizes": ["S", "M"]})
+    assert scope.render(template) == rendered
+
+
+def test_a_whole_template_keeps_its_type_and_text_keeps_its_whitespace() -> None:
+    scope = make_scope({"qty": 2, "items": ["a", "b"], "maybe": None})
+    assert scope.render(" {{ items }} ") == ["a", "b"] and scope.render("{{ qty + 1 }}") == 3
+    assert scope.render("{{ maybe }}") is None
+    assert scope.render("line {{ qty }}\n") == "line 2\n"
+    assert scope.render({"a": ["{{ qty }}", 5, None]}) == {"a": [2, 5, None]}
+
+
+def test_values_are_data_not_templates() -> None:
+    # A saved page text holding template markup is typed as it is, never rendered (it could name a secret).
+    scope = make_scope({"saved": "{{ secret.CARD }}"}, secrets={"CARD": "4242"})
+    assert scope.render("{{ saved }}") == "{{ secret.CARD }}"
+    assert scope.render("Order {{ saved }}") == "Order {{ secret.CARD }}"
+
+
+def test_env_and_target_values_can_have_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SHOP_REGION", raising=False)
+    scope = make_scope()
+    assert scope.render("{{ env.SHOP_REGION | default('us') }}-{{ target.currency | default('USD') }}") == "us-USD"
+    with pytest.raises(UnknownVariable, match="^environment variable SHOP_REGION is not set$"):
+        scope.render("{{ env.SHOP_REGION | upper }}")
+    with pytest.raises(UnknownVariable, match="target.currency is not defined in the target config"):
+        scope.render("{{ target.currency }}")
+    with pytest.raises(UnknownVariable, match=r"run.number does not exist: use \{\{ run.id \}\}"):
+        scope.render("{{ run.number }}")
+
+
+@pytest.mark.parametrize(("template", "message"), [
+    ("{{ ''.__class__ }}", "'.__class__' of a str value is refused: templates read values, not Python attributes"),
+    ("{{ email.__class__.__mro__ }}", "'.__class__' of a str value is refused"),
+    ("{{ email.upper() }}", "'.upper' of a str value is refused: .*use a filter, e.g. {{ email | upper }}"),
+    ("{{ fake.__init__ }}", "fake.__init__ is not reachable"),
+    ("{{ fake.seed_instance }}", "fake.seed_instance is not a Faker provider"),
+    ("{{ secret }}", "'{{ secret }}' needs a name after 'secret.'"),
+    ("{{ range(10) }}", "variable 'range' is not defined"),
+    ("{{ email | attr('upper') }}", "filter 'attr' in .* is not available"),
+    ("{{ email | lowr }}", "unknown filter 'lowr' in '{{ email | lowr }}'; did you mean 'lower'?"),
+    ("{{ email", "template syntax error in '{{ email': unexpected end of template"),
+    ("{{ qty + email }}", "template '{{ qty \\+ email }}' failed: unsupported operand"),
+])
+def test_the_sandbox_refuses_with_a_clear_message(template: str, message: str) -> None:
+    with pytest.raises(UnknownVariable, match=message) as caught:
+        make_scope({"email": "a@b.c", "qty": 2}).render(template)
+    assert "Traceback" not in str(caught.value)
+    if "not defined" not in message and "is not a Faker provider" not in message:
+        assert isinstance(caught.value, TemplateRefused)
+
+
+def test_a_filtered_secret_is_masked_too() -> None:
+    scope = make_scope(secrets={"PASSWORD": "hunter2-pass", "CARD": "4242 4242 4242 4242"})
+    assert scope.render("{{ secret.PASSWORD | upper }}") == "HUNTER2-PASS"
+    assert scope.render("{{ secret.CARD | replace(' ', '-') }}") == "4242-4242-4242-4242"
+    typed = scope.redactor("typed HUNTER2-PASS, 4242-4242-4242-4242 and hunter2-pass")
+    assert "HUNTER2" not in typed and "hunter2" not in typed and "4242" not in typed
+    assert scope.render("/pay?card={{ secret.CARD }}") == "/pay?card=4242 4242 4242 4242"
+    assert scope.redactor("/pay?card=4242 4242 4242 4242") == f"/pay?card={MASK}"  # only the secret is masked
+
+
+def test_a_fake_value_is_the_same_under_any_filter() -> None:
+    scope = make_scope()
+    assert scope.render("{{ fake.email | upper }}") == scope.render("{{ fake.email }}").upper()
+    with pytest.raises(UnknownVariable, match="did you mean fake.email"):
+        scope.render("{{ fake.emial }}")
+
+
+def test_templates_compile_once_and_plain_text_never() -> None:
+    templates.compiled.cache_clear()
+    scope = make_scope({"email": "a@b.c"})
+    for _ in range(50):
+        scope.render({"value": "{{ email | upper }}", "label": "Email", "url": "/account"})
+    info = templates.compiled.cache_info()
+    assert (info.misses, info.hits) == (1, 49)
+
+
+def test_lookup_keeps_its_dotted_names(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SHOP_REGION", "eu")
+    scope = make_scope({"email": "a@b.c"}, secrets={"CARD": "4242"})
+    assert (scope.lookup("email"), scope.lookup("env.SHOP_REGION"), scope.lookup("secret.CARD")) == ("a@b.c", "eu", "4242")
+    with pytest.raises(UnknownVariable, match="secret NOPE is not set"):
+        scope.lookup("secret.NOPE")
 
 
 def test_trace_zip_is_scrubbed(tmp_path: Path) -> None:
