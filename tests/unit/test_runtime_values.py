@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from checkout_tester import templates
 from checkout_tester.failure import classify
 from checkout_tester.redaction import MASK, Redactor, scrub_zip
 from checkout_tester.steps.assertions import url_pattern
-from checkout_tester import templates
 from checkout_tester.variables import FakeData, Scope, TemplateRefused, UnknownVariable
 
 
