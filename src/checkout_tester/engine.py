@@ -57,6 +57,7 @@ class Runner:
         self.redactor = redactor or Redactor()
         self.fake = fake or FakeData()
         self.saved: dict[str, Any] = {}
+        self.scope: Scope | None = None  # the running flow's variables, rendered (what was typed, for messages)
         self.actions = 0
         self.steps_run = 0
         self.console: list[str] = []
@@ -110,7 +111,7 @@ class Runner:
         started = time.perf_counter()
         status, error = "passed", None
         try:
-            scope = self._scope(flow, variant, values or {})
+            scope = self.scope = self._scope(flow, variant, values or {})
             ctx = StepContext(runner=self, page=self.page, root=self.page, scope=scope, artifacts=self.artifacts)
             with judged(self, flow, variant):  # equivalent inputs: a refusal is "valid input rejected"
                 self.run_steps(ctx, flow.steps)

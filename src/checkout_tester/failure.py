@@ -4,6 +4,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from checkout_tester import patterns
+
 if TYPE_CHECKING:
     from checkout_tester.engine import Runner
     from checkout_tester.model import Step
@@ -14,9 +16,9 @@ _NOISE = re.compile(r"^\s*(Call log:|- |=+ logs =+|waiting for|  -)")
 
 
 def playwright_detail(exc: BaseException) -> str:
-    """The useful lines of a Playwright error, without its call log."""
+    """The useful lines of a Playwright error, without its call log; patterns as the flow wrote them."""
     lines = []
-    for line in str(exc).splitlines():
+    for line in patterns.readable(str(exc)).splitlines():
         if line.strip().startswith("Call log:"):
             break
         if line.strip() and not _NOISE.match(line):
@@ -64,7 +66,7 @@ def describe(runner: "Runner", ctx: "StepContext", step: "Step", exc: BaseExcept
         lines.append("  Console:  " + "\n            ".join(problems[-3:]))
     if runner.reproduce:
         lines.append(f"  Reproduce: {runner.reproduce}")
-    return runner.redactor("\n".join(lines))
+    return runner.redactor(patterns.readable("\n".join(lines)))
 
 
 # The failure classes live in classes.py, the one table the engine, console and Allure share.

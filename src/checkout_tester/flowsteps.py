@@ -145,7 +145,7 @@ class StepReader:
         elif isinstance(value, list):
             for i, item in enumerate(value):
                 self._templates(item, (*path, i), scope, label)
-        elif isinstance(value, str) and templates.is_template(value):
+        elif isinstance(value, str) and templates.has_markup(value):
             names, problem = schema.template_names(value)
             if problem:
                 self.error(problem.message, path, label, problem.hint)

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 
 # (flow path, input) -> "passed" | "failed": how the baseline input fared in this process.
 BASELINES: dict[tuple[str, str], str] = {}
+BASELINE_TYPED: dict[tuple[str, str], object] = {}  # (flow path, input) -> the baseline's value as typed
 _CLASS_LINE = re.compile(r"^\s*Class:.*\n?", re.MULTILINE)
 
 
@@ -32,6 +33,8 @@ def judged(runner: Runner, flow: Flow, variant: Variant) -> Iterator[None]:
         except BaseException:
             BASELINES[(flow.path, variant.input)] = "failed"
             raise
+        finally:
+            BASELINE_TYPED[(flow.path, variant.input)] = typed(runner, variant)
         BASELINES[(flow.path, variant.input)] = "passed"
         return
     try:
@@ -46,7 +49,7 @@ def judged(runner: Runner, flow: Flow, variant: Variant) -> Iterator[None]:
         raise StepFailed(rejected_message(runner, flow, variant, str(exc)), exc.step, exc.cause,
                          failure_class=classes.VALID_INPUT_REJECTED) from None
     if variant.expect_refused:
-        value = variant.values.get(variant.input)
+        value = typed(runner, variant)
         raise StepFailed(f"{flow.name}: {variant.id} ({variant.transformation}) was accepted, but the flow expects "
                          f"the store to refuse it\n  Input:    {value!r}\n  Reproduce: {runner.reproduce}",
                          flow.steps[-1], failure_class=classes.CONTENT_MISSING)
@@ -58,13 +61,22 @@ def rejected_message(runner: Runner, flow: Flow, variant: Variant, original: str
     baseline = flow.variants[0].values.get(name) if flow.variants else None
     outcome = BASELINES.get((flow.path, name))
     ran = "passed in this run" if outcome == "passed" else "was not run in this session"
+    baseline = BASELINE_TYPED.get((flow.path, name), baseline) if outcome else baseline
     first, _, rest = original.partition("\n")
     lines = [first,
              f"  valid input rejected: {variant.id}, {variant.transformation}",
-             f"  Input:    {name} = {variant.values.get(name)!r}; the baseline {baseline!r} {ran}",
+             f"  Input:    {name} = {typed(runner, variant)!r}; the baseline {baseline!r} {ran}",
              f"  Page said: {page_message(runner, original)}",
              _CLASS_LINE.sub("", rest)]
     return runner.redactor("\n".join(line for line in lines if line))
+
+
+def typed(runner: Runner, variant: Variant) -> object:
+    """The input as this run rendered and typed it (a template's result, a unique address), not as written."""
+    scope = runner.scope
+    if scope is not None and variant.input in scope.values:
+        return scope.values[variant.input]
+    return variant.values.get(variant.input)
 
 
 def page_message(runner: Runner, original: str) -> str:

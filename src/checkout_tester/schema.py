@@ -102,7 +102,7 @@ def arg_keys(model: type[BaseModel]) -> list[str]:
 def template_names(text: str) -> tuple[list[str], Problem | None]:
     """The names the template `text` reads (`email`, `secret.X` ...), and a problem if it is malformed (Jinja2)."""
     names, problem = templates.analyse(text)
-    return names, Problem(problem.message, hint=problem.hint) if problem else None
+    return list(names), Problem(problem.message, hint=problem.hint) if problem else None
 
 
 def explain(verb: str, data: Any, exc: ValidationError) -> list[Problem]:

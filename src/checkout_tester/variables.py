@@ -122,7 +122,7 @@ class Scope:
         return value
 
     def _render_text(self, text: str) -> Any:
-        self._secrets_read = []
+        self._secrets_read.clear()
         try:
             result = templates.compiled(text).render(self._names)
         except UndefinedError as exc:

@@ -1,12 +1,13 @@
 """Templates, secrets and failure classes: the engine's pure parts."""
 from __future__ import annotations
 
+import re
 import zipfile
 from pathlib import Path
 
 import pytest
 
-from checkout_tester import templates
+from checkout_tester import patterns, templates
 from checkout_tester.failure import classify
 from checkout_tester.redaction import MASK, Redactor, scrub_zip
 from checkout_tester.steps.assertions import url_pattern
@@ -184,3 +185,15 @@ def test_url_patterns(pattern: str, url: str, matches: bool) -> None:
 ])
 def test_failure_classes(message: str, expected: str) -> None:
     assert classify(message) == expected
+
+
+def test_patterns_in_messages_read_as_the_flow_wrote_them() -> None:
+    word, glob, written = patterns.whole_word("2"), patterns.url_glob("/orders/*"), patterns.regex(r"^/cart/\d+$")
+    message = f"expected to contain text '{word}'\nURL expected to be '{glob}' or {written}"
+    assert patterns.readable(message) == ("expected to contain text '2' as a whole word\n"
+                                          r"URL expected to be '/orders/*' or regex '^/cart/\d+$'")
+    unknown = re.compile(r"(^|\W)total($|\W)", re.IGNORECASE)  # built by code that did not register it
+    assert patterns.readable(f"text '{unknown}'") == r"text regex '(^|\W)total($|\W)'"
+    long = patterns.whole_word("x" * 300)  # Python cuts the repr of a long pattern short
+    assert patterns.readable(f"text '{long}'") == f"text '{'x' * 300}' as a whole word"
+    assert patterns.readable("no pattern here") == "no pattern here"

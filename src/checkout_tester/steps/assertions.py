@@ -6,15 +6,13 @@ from typing import Any
 
 from playwright.sync_api import expect
 
+from checkout_tester import patterns
 from checkout_tester.steps.registry import StepContext, handler
 
 
 def url_pattern(url: str) -> re.Pattern[str]:
     """`/account` matches that path on any host, with any query; `*` matches anything."""
-    body = ".*".join(re.escape(part) for part in url.split("*"))
-    if url.startswith("/"):
-        return re.compile(rf"^[a-z]+://[^/]+{body}/?([?#].*)?$")
-    return re.compile(rf"^{body}/?([?#].*)?$")
+    return patterns.url_glob(url)  # messages show it as written, not as re.compile(...)
 
 
 def _text_root(ctx: StepContext, args: Any) -> Any:
@@ -25,7 +23,7 @@ def _text_root(ctx: StepContext, args: Any) -> Any:
 def expect_text(ctx: StepContext, step: Any, args: Any) -> None:
     ctx.expectation = f"text {args.text!r} on the page"
     timeout = args.timeout_ms(ctx.runner.timeouts.ms("expect"))
-    pattern = re.compile(rf"(^|\W){re.escape(args.text)}($|\W)") if args.exact else args.text
+    pattern = patterns.whole_word(args.text) if args.exact else args.text
     expect(_text_root(ctx, args)).to_contain_text(pattern, use_inner_text=True, timeout=timeout)
 
 
@@ -39,7 +37,7 @@ def expect_no_text(ctx: StepContext, step: Any, args: Any) -> None:
 @handler("expect_url")
 def expect_url(ctx: StepContext, step: Any, args: Any) -> None:
     ctx.expectation = f"URL {args.url or args.regex}"
-    pattern = url_pattern(args.url) if args.url else re.compile(args.regex)
+    pattern = url_pattern(args.url) if args.url else patterns.regex(args.regex)
     expect(ctx.page).to_have_url(pattern, timeout=args.timeout_ms(ctx.runner.timeouts.ms("navigation")))
 
 
@@ -83,7 +81,7 @@ def save(ctx: StepContext, step: Any, args: Any) -> None:
     if args.pattern:
         match = re.search(args.pattern, value)
         if not match:
-            raise AssertionError(f"pattern {args.pattern!r} not found in {value!r}")
+            raise AssertionError(f"pattern '{args.pattern}' not found in {value!r}")
         value = match.group(1) if match.groups() else match.group(0)
     ctx.scope.values[args.var] = value
     ctx.runner.saved[args.var] = value

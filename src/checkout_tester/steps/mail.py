@@ -30,7 +30,7 @@ def expect_email(ctx: StepContext, step: Any, args: Any) -> None:
     if args.save is not None:
         value = extract(mail, args.save.pattern)
         if value is None:
-            raise AssertionError(f"pattern {args.save.pattern!r} not found in the email {mail.subject!r}")
+            raise AssertionError(f"pattern '{args.save.pattern}' not found in the email {mail.subject!r}")
         ctx.scope.values[args.save.var] = value
         ctx.runner.saved[args.save.var] = value
         ctx.notes.append(f"{args.save.var} = {redact(value)}")
