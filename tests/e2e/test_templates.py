@@ -70,6 +70,7 @@ def test_a_rejected_input_shows_what_was_typed(demo: tuple[Session, Any, list[An
     ("expect_url: {regex: '/orders/DS-\\d+$', timeout: 2s}", "Page URL expected to be regex '/orders/DS-\\d+$'"),
     ("expect_url: {url: /cart, timeout: 2s}", "Page URL expected to be '/cart'"),
     ("save: {var: code, text: Blue Mug, pattern: 'DS-\\d+'}", "pattern 'DS-\\d+' not found in 'Blue Mug'"),
+    ("wait_for: {url: /orders/*, timeout: 2s}", "Timeout 2000ms exceeded"),
 ])
 def test_failures_show_patterns_as_the_flow_wrote_them(demo: tuple[Session, Any, list[Any]], tmp_path: Path,
                                                      step: str, shown: str) -> None:
