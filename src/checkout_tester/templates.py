@@ -107,7 +107,7 @@ class Compiled:
 
     def __init__(self, source: str) -> None:
         self.source = source
-        tree = parse(source)
+        tree = ENV.parse(source)  # its own tree: compiling folds constants in place, parse() keeps the cached one
         expr = _single_expression(tree)
         self.native = expr is not None  # `{{ qty }}` keeps the value's type, as a list or a number
         if expr is not None:
