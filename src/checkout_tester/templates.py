@@ -4,6 +4,7 @@ from __future__ import annotations
 import difflib
 import functools
 from collections.abc import Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator
 
@@ -45,6 +46,40 @@ class Namespace:
         raise SecurityError(f"'{{{{ {self.name} }}}}' needs a name after '{self.name}.', e.g. {{{{ {self.name}.NAME }}}}")
 
 
+class Secret(str):
+    """A secret's value inside a template: filters on it are tracked, and it can't be sliced or looped over."""
+
+    __slots__ = ()
+
+    def __getitem__(self, key: Any) -> str:
+        raise SecurityError("a secret can't be indexed or sliced in a template")
+
+    def __iter__(self) -> Iterator[str]:
+        raise SecurityError("a secret can't be looped over in a template")
+
+
+# Text filters made of a secret while a template renders: the scope masks each one like the secret.
+DERIVED: ContextVar[list[str] | None] = ContextVar("derived_secrets", default=None)
+
+
+def _guarded(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
+    """A filter that keeps what it makes of a secret secret, and refuses to turn one into anything but text."""
+
+    @functools.wraps(fn)  # keeps Jinja2's pass_environment / pass_context marks
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        out = fn(*args, **kwargs)
+        if not any(isinstance(a, Secret) for a in (*args, *kwargs.values())):
+            return out
+        if not isinstance(out, str):
+            raise SecurityError(f"filter '{name}' can't take a secret: use text filters such as upper or replace")
+        derived = DERIVED.get()
+        if derived is not None:
+            derived.append(out)
+        return Secret(out)
+
+    return guarded
+
+
 class _Environment(ImmutableSandboxedEnvironment):
     """Jinja2's immutable sandbox, narrowed: dotted names read mapping keys and namespaces, never attributes."""
 
@@ -82,6 +117,7 @@ class _Environment(ImmutableSandboxedEnvironment):
 ENV = _Environment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True)
 ENV.globals.clear()  # no range(), lipsum(), dict(): a template sees the flow's values and nothing more
 del ENV.filters["attr"]  # reads Python attributes by name
+ENV.filters.update({name: _guarded(name, fn) for name, fn in ENV.filters.items()})
 
 
 def is_template(text: str) -> bool:
@@ -127,7 +163,7 @@ class Compiled:
             str(value)  # StrictUndefined: raises UndefinedError with its hint
         if isinstance(value, Namespace):
             str(value)  # raises: `{{ secret }}` alone is not a value
-        return value
+        return str.__str__(value) if isinstance(value, Secret) else value  # plain text leaves the sandbox
 
 
 @functools.lru_cache(maxsize=4096)

@@ -83,7 +83,7 @@ class Scope:
             raise UnknownVariable(self._unknown(name))
         if isinstance(value, Undefined):
             raise UnknownVariable(value._undefined_hint or f"{name} is not defined")
-        return value
+        return str.__str__(value) if isinstance(value, templates.Secret) else value
 
     def namespaced(self, head: str, rest: str) -> Any:
         """`{{ head.rest }}`: its value, or a StrictUndefined saying why there is none (so `default` works)."""
@@ -96,7 +96,7 @@ class Scope:
                 return _missing(f"secret {rest} is not set: export it or map it under `secrets:` in the target config")
             self.redactor.add(value)
             self._secrets_read.append(value)
-            return value
+            return templates.Secret(value)
         if head == "fake":
             try:
                 return self.fake.get(rest)
@@ -123,6 +123,8 @@ class Scope:
 
     def _render_text(self, text: str) -> Any:
         self._secrets_read.clear()
+        derived: list[str] = []
+        token = templates.DERIVED.set(derived)
         try:
             result = templates.compiled(text).render(self._names)
         except UndefinedError as exc:
@@ -132,6 +134,10 @@ class Scope:
             raise TemplateRefused(f"{problem.message}; {problem.hint}") from None
         except (SecurityError, TemplateError, TypeError, ValueError, ArithmeticError) as exc:
             raise TemplateRefused(f"template {text!r} failed: {exc}") from None
+        finally:
+            templates.DERIVED.reset(token)
+            for value in derived:  # `{{ secret.X | upper }}`: what a filter made of a secret is secret too
+                self.redactor.add(value)
         if self._secrets_read and isinstance(result, str) and any(s not in result for s in self._secrets_read):
             self.redactor.add(result)  # a filtered secret (`| upper`) is as secret as the secret itself
         return result

@@ -127,6 +127,20 @@ def test_a_filtered_secret_is_masked_too() -> None:
     assert "HUNTER2" not in typed and "hunter2" not in typed and "4242" not in typed
     assert scope.render("/pay?card={{ secret.CARD }}") == "/pay?card=4242 4242 4242 4242"
     assert scope.redactor("/pay?card=4242 4242 4242 4242") == f"/pay?card={MASK}"  # only the secret is masked
+    both = scope.render("{{ secret.PASSWORD }} then {{ secret.PASSWORD | title | replace('-', '') }}")
+    assert both == "hunter2-pass then Hunter2Pass" and scope.redactor(both) == f"{MASK} then {MASK}"
+    assert type(scope.render("{{ secret.PASSWORD }}")) is str and type(scope.lookup("secret.PASSWORD")) is str
+
+
+@pytest.mark.parametrize("template", [
+    "{{ secret.PASSWORD[0:4] }}", "{{ secret.PASSWORD[0] }}", "{% for c in secret.PASSWORD %}{{ c }}-{% endfor %}",
+    "{{ secret.PASSWORD | list | join('-') }}", "{{ secret.PASSWORD | length }}", "{{ secret.PASSWORD | first }}",
+])
+def test_a_secret_cannot_be_taken_apart(template: str) -> None:
+    scope = make_scope(secrets={"PASSWORD": "hunter2-pass"})
+    with pytest.raises(TemplateRefused, match="secret") as caught:
+        scope.render(template)
+    assert "hunter" not in str(caught.value)
 
 
 def test_a_fake_value_is_the_same_under_any_filter() -> None:
