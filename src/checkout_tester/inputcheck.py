@@ -46,7 +46,7 @@ def judged(runner: Runner, flow: Flow, variant: Variant) -> Iterator[None]:
         raise StepFailed(rejected_message(runner, flow, variant, str(exc)), exc.step, exc.cause,
                          failure_class=classes.VALID_INPUT_REJECTED) from None
     if variant.expect_refused:
-        value = variant.values.get(variant.input)
+        value = typed(runner, variant)
         raise StepFailed(f"{flow.name}: {variant.id} ({variant.transformation}) was accepted, but the flow expects "
                          f"the store to refuse it\n  Input:    {value!r}\n  Reproduce: {runner.reproduce}",
                          flow.steps[-1], failure_class=classes.CONTENT_MISSING)
@@ -61,10 +61,15 @@ def rejected_message(runner: Runner, flow: Flow, variant: Variant, original: str
     first, _, rest = original.partition("\n")
     lines = [first,
              f"  valid input rejected: {variant.id}, {variant.transformation}",
-             f"  Input:    {name} = {variant.values.get(name)!r}; the baseline {baseline!r} {ran}",
+             f"  Input:    {name} = {typed(runner, variant)!r}; the baseline {baseline!r} {ran}",
              f"  Page said: {page_message(runner, original)}",
              _CLASS_LINE.sub("", rest)]
     return runner.redactor("\n".join(line for line in lines if line))
+
+
+def typed(runner: Runner, variant: Variant) -> object:
+    """The input as the flow typed it (with its `unique:` token), else the variant's value."""
+    return getattr(runner, "inputs", {}).get(variant.input, variant.values.get(variant.input))
 
 
 def page_message(runner: Runner, original: str) -> str:
