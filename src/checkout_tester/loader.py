@@ -15,7 +15,7 @@ from checkout_tester.schema import NAME, inline, shown, suggest
 from checkout_tester.stepargs import UseArgs
 from checkout_tester.yamlsource import NodePath, YamlDoc, parse_yaml
 
-__all__ = ["find_flow_files", "load_flow", "load_flows", "saved_names", "validate_paths", "clear_cache"]
+__all__ = ["find_flow_files", "load_flow", "load_flows", "saved_names", "validate_paths", "clear_cache", "node_line"]
 
 FLOW_GLOB = "**/*.flow.yaml"
 PART_GLOB = "**/*.part.yaml"  # sub-flows kept out of test collection; `validate` checks them too
@@ -88,6 +88,12 @@ def find_flow_files(paths: Iterable[str | Path], patterns: Iterable[str] = (FLOW
 def _as_list(paths: Iterable[str | Path] | str | Path) -> list[str | Path]:
     # A lone path is an easy mistake: iterating a str would walk its characters.
     return [paths] if isinstance(paths, (str, Path)) else list(paths)
+
+
+def node_line(path: Path, node: NodePath) -> int | None:
+    """The line of a node (("params", "email")) in a flow file loaded in this process, or None."""
+    entry = _DOCS.get(str(path.resolve()))
+    return entry[1].line(node) if entry else None
 
 
 def clear_cache() -> None:
