@@ -107,6 +107,9 @@ def _explain(err: Any, path: NodePath, dotted: str) -> tuple[str, str]:
         return f"{dotted}: {msg}", "use one of the values listed"
     if path[-1:] == ("allow",) or "allow" in path:
         return f"{dotted}: {msg}", ESCAPE
+    if kind == "value_error" and "; " in msg:  # our validators' messages carry their fix after '; '
+        problem, fix = msg.split("; ", 1)
+        return f"{dotted}: {problem}", fix
     if kind in _FIXES:
         return f"{dotted}: {msg}", _FIXES[kind]
     return f"{dotted}: {msg}", "see config/example.yaml for the format"
