@@ -141,19 +141,19 @@ def _value_problems(doc: YamlDoc) -> list[str]:
                               f"base_url '{base}' is not an http(s) URL", URL_EXAMPLE))
     patterns = data.get("error_patterns") or []
     for i, pattern in enumerate(patterns if isinstance(patterns, list) else []):
-        problem = regex_problem(pattern)
-        if problem:
+        bad = regex_problem(pattern)
+        if bad:
             problems.append(_line(f"{doc.file}:{doc.line(('error_patterns', i))}",
-                                  f"error_patterns entry {pattern!r} can't be used ({problem[0]})", problem[1]))
+                                  f"error_patterns entry {pattern!r} can't be used ({bad[0]})", bad[1]))
     budgets = data.get("budgets")
     if isinstance(budgets, dict):
-        for problem in budget_problems(budgets):
-            problems.append(_line(f"{doc.file}:{doc.line(('budgets',))}", problem, "e.g. budgets: {page_load: 2s}"))
+        for text in budget_problems(budgets):
+            problems.append(_line(f"{doc.file}:{doc.line(('budgets',))}", text, "e.g. budgets: {page_load: 2s}"))
     faults = (data.get("demo_store") or {}).get("faults") if isinstance(data.get("demo_store"), dict) else None
     for i, fault in enumerate(faults if isinstance(faults, list) else []):
-        problem = fault_problem(str(fault))
-        if problem:
-            problems.append(f"{doc.file}:{doc.line(('demo_store', 'faults', i))}: demo_store.faults {fault!r}: {problem}")
+        wrong = fault_problem(str(fault))
+        if wrong:
+            problems.append(f"{doc.file}:{doc.line(('demo_store', 'faults', i))}: demo_store.faults {fault!r}: {wrong}")
     return problems
 
 
