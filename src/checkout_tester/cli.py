@@ -24,8 +24,11 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--repeat", type=int, default=1, metavar="N",
                      help="run each flow N times in fresh browser contexts; min/median/p95/max in reports/timings.json")
 
-    validate = sub.add_parser("validate", help="check flow files without a browser")
+    validate = sub.add_parser("validate", help="check flow files (and, with --target, the target for them) without a browser")
     validate.add_argument("flows", nargs="*", default=["flows"])
+    validate.add_argument("--target", help="also check this target config against the flows: secrets, mail sink, "
+                                           "base URL (preflight, as run does first)")
+    validate.add_argument("--base-url", help="the base URL the run will use instead of the target's")
 
     sub.add_parser("demo", help="run every shipped flow against the demo store with the uppercase-email fault")
 
@@ -55,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     extra = unknown + extra  # `run` hands pytest and pytest-playwright options (--headed, --video on) to pytest
     if args.command == "validate":
-        return validate(args.flows)
+        return validate(args.flows, args.target, args.base_url)
     if args.command == "report":
         return allure_report.generate(args.results, args.output)
     if args.command == "demo":
@@ -73,8 +76,8 @@ def main(argv: list[str] | None = None) -> int:
     return code
 
 
-def validate(paths: list[str]) -> int:
-    """Load and validate flows, printing every mistake with its file and line."""
+def validate(paths: list[str], target: str | None = None, base_url: str | None = None) -> int:
+    """Load and validate flows (and with a target, run the preflight checks), printing every mistake."""
     from checkout_tester.loader import validate_paths
 
     missing = [p for p in paths if not Path(p).exists()]
@@ -84,8 +87,32 @@ def validate(paths: list[str]) -> int:
     errors, count = validate_paths(paths), _count(paths)
     for error in errors:
         print(error, file=sys.stderr)
-    print(f"{count} flow file(s) checked, {len(errors)} error(s)")
-    return 1 if errors else 0
+    problems = _preflight(paths, target, base_url) if target else []
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    checked = f" and target {target}" if target else ""
+    print(f"{count} flow file(s){checked} checked, {len(errors) + len(problems)} error(s)")
+    return 1 if errors or problems else 0
+
+
+def _preflight(paths: list[str], target_path: str, base_url: str | None) -> list[str]:
+    """The target's own mistakes, else what preflight.py finds for the flows that load."""
+    from checkout_tester import preflight
+    from checkout_tester.config import load_target
+    from checkout_tester.errors import CheckoutTesterError, ConfigError
+    from checkout_tester.loader import find_flow_files, load_flow
+
+    try:
+        target = load_target(target_path)
+    except ConfigError as exc:
+        return exc.problems
+    flows = []
+    for file in find_flow_files(paths):
+        try:
+            flows.append(load_flow(file))
+        except CheckoutTesterError:
+            continue  # reported above with its line
+    return preflight.check(target, flows, base_url=base_url)
 
 
 def _count(paths: list[str]) -> int:

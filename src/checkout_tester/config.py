@@ -5,8 +5,7 @@ import os
 from pathlib import Path
 from typing import Any, Literal, Optional
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
 from checkout_tester.detectpolicy import DetectorSettings
 from checkout_tester.errors import ConfigError
@@ -33,6 +32,12 @@ class Timeouts(_Strict):
     navigation: Duration = "20s"
     expect: Duration = "10s"
 
+    @field_validator("step", "navigation", "expect")
+    @classmethod
+    def _duration(cls, value: Any) -> Any:
+        parse_duration_ms(value)  # '10 parsecs' is an error when the target loads, not when a step waits
+        return value
+
     def ms(self, name: str) -> float:
         """A timeout in milliseconds."""
         return parse_duration_ms(getattr(self, name))
@@ -56,6 +61,12 @@ class MailSettings(_Strict):
     port: int = Field(default=0, description="smtp: port to listen on; 0 picks a free one")
     url: Optional[str] = Field(default=None, description="mailpit: base URL, e.g. http://127.0.0.1:8025")
     clock_skew: Duration = Field(default="2s", description="mailpit: how far its clock may run behind ours")
+
+    @field_validator("clock_skew")
+    @classmethod
+    def _duration(cls, value: Any) -> Any:
+        parse_duration_ms(value)
+        return value
 
     def clock_skew_ms(self) -> float:
         return parse_duration_ms(self.clock_skew)
@@ -92,6 +103,13 @@ class Target(_Strict):
     mail: Optional[MailSettings] = None  # None: an SMTP sink for the demo store, no mail checks elsewhere
     accessibility: AccessibilitySettings = Field(default_factory=AccessibilitySettings)
     source: str = Field("<built-in demo>", exclude=True)
+    _lines: dict[Any, int] = PrivateAttr(default_factory=dict)  # node path -> line in the file (targetfile.py)
+
+    def where(self, *path: Any) -> str:
+        """`file:line` of a key in the target config (its parent's line when absent), for messages."""
+        while path and path not in self._lines:
+            path = path[:-1]
+        return f"{self.source}:{self._lines.get(path, 1)}"
 
     @property
     def is_demo(self) -> bool:
@@ -113,24 +131,9 @@ def load_target(path: str | Path | None) -> Target:
         if not default.exists():
             return Target(name="demo")
         path = default
-    path = Path(path)
-    if not path.exists():
-        raise ConfigError(f"target config {path} not found; the shipped ones are in config/ (demo.yaml, example.yaml)")
-    try:
-        data = yaml.safe_load(path.read_text()) or {}
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML: {exc}") from None
-    if not isinstance(data, dict):
-        raise ConfigError(f"{path}: a target config is a mapping (base_url: ..., browser: ...)")
-    try:
-        target = Target(**data)
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
-        )
-        raise ConfigError(f"{path}: {problems}") from None
-    target.source = str(path)
-    return target
+    from checkout_tester.targetfile import read_target
+
+    return read_target(Path(path))
 
 
 def resolve_executable(setting: str, playwright_path: str | None) -> str | None:

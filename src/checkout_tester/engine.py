@@ -10,7 +10,7 @@ from urllib.parse import urljoin
 
 from playwright.sync_api import Error as PlaywrightError, Page
 
-from checkout_tester import classes, failure
+from checkout_tester import classes, failure, unique
 from checkout_tester.config import Target
 from checkout_tester.detect import Detector
 from checkout_tester.errors import CheckoutTesterError, StoreUnreachable
@@ -56,6 +56,8 @@ class Runner:
         self.base_url = base_url
         self.redactor = redactor or Redactor()
         self.fake = fake or FakeData()
+        self.unique_token = unique.new_token()  # this run's token for the flow's `unique:` inputs
+        self.inputs: dict[str, Any] = {}
         self.saved: dict[str, Any] = {}
         self.scope: Scope | None = None  # the running flow's variables, rendered (what was typed, for messages)
         self.actions = 0
@@ -138,6 +140,8 @@ class Runner:
         for name, default in flow.params.items():
             scope.values[name] = overrides[name] if name in overrides else scope.render(default)
         scope.values.update({k: scope.render(v) for k, v in overrides.items()})
+        scope.values.update(unique.apply(flow.unique, variant, scope.values, self.unique_token))
+        self.inputs = dict(scope.values)  # what the flow types, for "valid input rejected" messages
         for name, value in flow.vars.items():
             scope.values[name] = scope.render(value)
         return scope

@@ -56,18 +56,23 @@ EMAIL: tuple[Transformation, ...] = (
 )
 
 
-def _split_name(value: str) -> tuple[str, str]:
-    first, _, last = value.strip().partition(" ")
-    return first, last or first
+def _split_name(value: str) -> tuple[str, str, str]:
+    """First name, middle names (each followed by a space, or ''), last name; middle names survive rewrites."""
+    words = value.split()
+    if not words:
+        return "", "", ""
+    middle = "".join(f"{w} " for w in words[1:-1])
+    return words[0], middle, words[-1]
 
 
 NAME: tuple[Transformation, ...] = (
-    Transformation("accented", "accented letters (Zoë)", lambda v: f"Zoë {_split_name(v)[1]}"),
-    Transformation("apostrophe", "an apostrophe (O'Brien)", lambda v: f"{_split_name(v)[0]} O'Brien"),
-    Transformation("accented-apostrophe", "accents and an apostrophe (Zoë O'Brien)", lambda v: "Zoë O'Brien"),
-    Transformation("hyphenated", "a hyphenated surname", lambda v: "{0} {1}-Smith".format(*_split_name(v))),
+    Transformation("accented", "accented letters (Zoë)", lambda v: "Zoë {1}{2}".format(*_split_name(v))),
+    Transformation("apostrophe", "an apostrophe (O'Brien)", lambda v: "{0} {1}O'Brien".format(*_split_name(v))),
+    Transformation("accented-apostrophe", "accents and an apostrophe (Zoë O'Brien)",
+                   lambda v: "Zoë {1}O'Brien".format(*_split_name(v))),
+    Transformation("hyphenated", "a hyphenated surname", lambda v: "{0} {1}{2}-Smith".format(*_split_name(v))),
     Transformation("long", "a long name (over 60 characters)",
-                   lambda v: "{0} Alexandra {1} Wolfeschlegelsteinhausen-Bergerdorff".format(*_split_name(v))),
+                   lambda v: "{0} {1}Alexandra {2} Wolfeschlegelsteinhausen-Bergerdorff".format(*_split_name(v))),
     Transformation("surrounding-spaces", "spaces before and after the name", lambda v: f"  {v.strip()} "),
 )
 
@@ -131,6 +136,11 @@ def generate(kind: str, baseline: str, expect_refused: tuple[str, ...] = (), ski
     return rows
 
 
+def transform(kind: str, transformation: str, value: str) -> str:
+    """Apply one named transformation of a kind to `value` (unique.py rewrites a unique baseline so)."""
+    return next(t for t in CATALOG[kind] if t.id == transformation).apply(value)
+
+
 def explain(kind: str) -> str:
     """A one-line list of a kind's transformations, for hints and docs."""
     return ", ".join(f"{t.id}" + ("" if t.equivalent else " (refused)") for t in CATALOG[kind])
@@ -181,7 +191,8 @@ def build_variants(raw: dict[str, Any]) -> tuple[list[Any], list[tuple[tuple[Any
     for name, rows in specs.items():
         for row in rows[1:]:
             variants.append(Variant(id=f"{name}={row.id}", values={**baseline, name: row.value}, input=name,
-                                    transformation=row.description, expect_refused=row.expect_refused))
+                                    transformation=row.description, expect_refused=row.expect_refused,
+                                    rewrite=row.id, baseline=baseline[name]))
     return variants, []
 
 

@@ -24,7 +24,11 @@ class FlowError(CheckoutTesterError):
 
 
 class ConfigError(CheckoutTesterError):
-    """A mistake in a target config file."""
+    """Mistakes in a target config file (or the options of a run): one line each, naming file:line and a fix."""
+
+    def __init__(self, *problems: str) -> None:
+        self.problems = list(problems)
+        super().__init__("\n".join(problems))
 
 
 class StoreUnreachable(CheckoutTesterError):

@@ -16,7 +16,8 @@ _STACK = re.compile(r"\(?((?:https?|file)://[^\s()]+?):(\d+):(\d+)\)?")
 
 # Visible text matching one of the patterns, in role=alert/status/live boxes or any text node.
 SCAN = """(patterns) => {
-  const res = patterns.map(p => new RegExp(p, 'i'));
+  // one by one: a pattern the browser can't compile must not switch off the others (targetfile.py rejects it)
+  const res = patterns.flatMap(p => { try { return [new RegExp(p, 'i')]; } catch (e) { return []; } });
   const shown = el => el && el.checkVisibility({visibilityProperty: true, opacityProperty: true});
   const found = new Map();
   const add = (box, text) => { text = text.replace(/\\s+/g, ' ').trim();

@@ -72,7 +72,7 @@ def rejected_message(runner: Runner, flow: Flow, variant: Variant, original: str
 
 
 def typed(runner: Runner, variant: Variant) -> object:
-    """The input as this run rendered and typed it (a template's result, a unique address), not as written."""
+    """The input as this run rendered and typed it (a template's result, its `unique:` token), not as written."""
     scope = runner.scope
     if scope is not None and variant.input in scope.values:
         return scope.values[variant.input]

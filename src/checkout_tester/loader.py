@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Iterable
 
-from checkout_tester import detectpolicy, equivalents, schema
+from checkout_tester import detectpolicy, equivalents, schema, unique as unique_inputs
 from checkout_tester.budgets import EXAMPLE as BUDGET_EXAMPLE, budget_problems
 from checkout_tester.errors import FlowError
 from checkout_tester.flowsteps import StepReader, saved_names
@@ -15,7 +15,7 @@ from checkout_tester.schema import NAME, inline, shown, suggest
 from checkout_tester.stepargs import UseArgs
 from checkout_tester.yamlsource import NodePath, YamlDoc, parse_yaml
 
-__all__ = ["find_flow_files", "load_flow", "load_flows", "saved_names", "validate_paths", "clear_cache"]
+__all__ = ["find_flow_files", "load_flow", "load_flows", "saved_names", "validate_paths", "clear_cache", "node_line"]
 
 FLOW_GLOB = "**/*.flow.yaml"
 PART_GLOB = "**/*.part.yaml"  # sub-flows kept out of test collection; `validate` checks them too
@@ -88,6 +88,12 @@ def find_flow_files(paths: Iterable[str | Path], patterns: Iterable[str] = (FLOW
 def _as_list(paths: Iterable[str | Path] | str | Path) -> list[str | Path]:
     # A lone path is an easy mistake: iterating a str would walk its characters.
     return [paths] if isinstance(paths, (str, Path)) else list(paths)
+
+
+def node_line(path: Path, node: NodePath) -> int | None:
+    """The line of a node (("params", "email")) in a flow file loaded in this process, or None."""
+    entry = _DOCS.get(str(path.resolve()))
+    return entry[1].line(node) if entry else None
 
 
 def clear_cache() -> None:
@@ -184,6 +190,7 @@ class _FileReader(StepReader):
         detectors = data.get("detectors") or {}
         for where, problem in detectpolicy.check_override(detectors):
             self.error(problem, ("detectors", *where))
+        unique = self._unique(data, params, variants)
         scope = {*params, *vars_, *(variants[0].values if variants else ())}
         for key in ("params", "vars", "variants"):
             self._templates(data.get(key), (key,), scope, None)
@@ -193,7 +200,7 @@ class _FileReader(StepReader):
         flow = Flow(name=name, path=self.doc.file, source=self.doc.source(()), steps=steps,
                     description=description, tags=tags, vars=vars_, params=params,
                     variants=variants, budgets=budgets if isinstance(budgets, dict) else {},
-                    detectors=detectors if isinstance(detectors, dict) else {})
+                    detectors=detectors if isinstance(detectors, dict) else {}, unique=unique)
         return flow, self.deps
 
     def _text(self, data: dict[str, Any], key: str, required: bool = False) -> str:
@@ -228,6 +235,33 @@ class _FileReader(StepReader):
         for name in value:
             self._check_name(name, (key, name), None)
         return value
+
+    def _unique(self, data: dict[str, Any], params: dict[str, Any], variants: tuple[Variant, ...]) -> dict[str, str]:
+        """`unique: [email]`: inputs (variants or params) that get a fresh token every run, with their kind."""
+        raw = data.get("unique")
+        if raw is None:
+            return {}
+        names = [raw] if isinstance(raw, str) else raw
+        if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+            self.error(f"unique must be a list of input names, not {shown(raw)}", ("unique",),
+                       hint=unique_inputs.EXAMPLE)
+            return {}
+        specs = data.get("variants") if equivalents.declares(data.get("variants")) else {}
+        sample = {**params, **(variants[0].values if variants else {})}
+        found: dict[str, str] = {}
+        for i, name in enumerate(names):
+            if name not in sample:
+                inputs = ", ".join(sample) or "none"
+                self.error(f"unique names '{name}', which is not an input of this flow", ("unique", i), hint=suggest(
+                    name, sample, f"unique takes this flow's inputs (variants and params): {inputs}"))
+                continue
+            spec = specs.get(name) if isinstance(specs, dict) else None
+            try:
+                found[name] = unique_inputs.kind_of(name, sample[name], spec.get("kind") if isinstance(spec, dict) else None)
+            except ValueError as exc:
+                self.error(str(exc), ("unique", i), hint="unique gives emails and names a fresh token; "
+                           "name the input after what it holds (email, full_name) or drop it from unique")
+        return found
 
     def _variants(self, raw: Any) -> tuple[Variant, ...]:
         if equivalents.declares(raw):  # {email: {equivalents: ...}}: generated rows (equivalents.py)
@@ -305,6 +339,10 @@ class _FileReader(StepReader):
             self.lenient = True
             return None
         self.deps.extend(_FLOWS[(str(target), str(self.session.root))].deps)
+        if sub.unique:
+            self.error(f"{args.flow} declares unique: [{', '.join(sub.unique)}], which only the flow run as a test can",
+                       apath, label, hint="move unique: to this flow and pass the value in, "
+                       'e.g. with: {email: "{{ email }}"}')
         for key in args.with_:
             if key not in sub.params:
                 params = ", ".join(sub.params) or "none"

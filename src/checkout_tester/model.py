@@ -48,6 +48,8 @@ class Variant:
     input: str = ""
     transformation: str = ""
     expect_refused: bool = False
+    rewrite: str = ""  # the transformation's id (capital-local): unique.py redoes it on a unique baseline
+    baseline: str = ""  # the input before the transformation
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,7 @@ class Flow:
     variants: tuple[Variant, ...] = ()
     budgets: Mapping[str, Any] = field(default_factory=dict)
     detectors: Mapping[str, Any] = field(default_factory=dict)  # this flow's detector policies (detectpolicy.py)
+    unique: Mapping[str, str] = field(default_factory=dict)  # input -> kind (email, name), new every run (unique.py)
 
     @property
     def variant_rows(self) -> tuple[Variant, ...]:

@@ -6,7 +6,7 @@ from typing import Any, Generator, Iterator
 
 import pytest
 
-from checkout_tester import browser as browser_setup, fixtures
+from checkout_tester import browser as browser_setup, fixtures, preflight_pytest
 from checkout_tester.engine import StepFailed
 from checkout_tester.errors import CheckoutTesterError, FlowError, StoreUnreachable
 from checkout_tester.loader import load_flow
@@ -29,6 +29,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    preflight_pytest.configure(config)  # options, target config, then preflight: exit code 2 before any browser
     # Registered now, after pytest-playwright's own base_url fallback, so these fixtures win.
     config.pluginmanager.register(fixtures, "checkout-tester-fixtures")
     config.pluginmanager.register(timings_pytest.TimingsPlugin(config), "checkout-tester-timings")

@@ -15,7 +15,8 @@ from pydantic.json_schema import models_json_schema
 from checkout_tester import detectpolicy, equivalents, templates
 from checkout_tester.stepargs import LOCATOR_KINDS, SHORTHAND, STEP_ARGS, Locator
 
-TOP_LEVEL_KEYS = ("name", "description", "tags", "params", "vars", "variants", "budgets", "detectors", "steps")
+TOP_LEVEL_KEYS = ("name", "description", "tags", "params", "vars", "variants", "unique", "budgets", "detectors",
+                  "steps")
 RESERVED_NAMESPACES = templates.NAMESPACES
 NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")  # variable names and tags (tags become pytest markers)
 SCHEMA_PATH = Path(__file__).with_name("flow.schema.json")
@@ -236,6 +237,9 @@ def flow_json_schema() -> dict[str, Any]:
                  "additionalProperties": {"oneOf": [{"type": "array", "minItems": 1}, equivalents.spec_schema()]}},
                 {"type": "array", "minItems": 1, "items": {"type": "object", "minProperties": 1}},
             ]},
+            "unique": {"type": "array", "items": {"type": "string", "pattern": NAME.pattern},
+                       "description": "Inputs (emails, names) that get a fresh token in every test run, "
+                                      "so a persistent store never sees them twice"},
             "budgets": {"type": "object"},
             "detectors": detectpolicy.schema(),
             "steps": step_list,

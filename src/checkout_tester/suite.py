@@ -88,6 +88,6 @@ def run_suite(paths: list[str], target: str | None = None, faults: list[str] | N
     collector = _Collector()
     code = pytest.main(pytest_args(paths, target, faults, variables, markers, extra), plugins=[collector])
     result = SuiteResult(int(code), list(collector.results.values()))
-    if summary:
+    if summary and (result.results or result.exit_code != 2):  # 2: preflight or usage errors, printed already
         print_summary(result.results)
     return result

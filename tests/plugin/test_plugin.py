@@ -83,15 +83,16 @@ def test_xdist_runs_flows_in_two_workers(pytester: pytest.Pytester) -> None:
     result.assert_outcomes(passed=3)
 
 
-@pytest.mark.e2e
-def test_unreachable_store_is_reported_as_such(pytester: pytest.Pytester) -> None:
+def test_unreachable_store_is_reported_before_any_browser_starts(pytester: pytest.Pytester) -> None:
     pytester.makefile(".flow.yaml", home=PASSING)
     with socket.socket() as sock:  # a port that was free a moment ago: nothing listens there
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     result = pytester.runpytest_subprocess("--base-url", f"http://127.0.0.1:{port}")
-    result.assert_outcomes(failed=1)
-    result.stdout.fnmatch_lines(["*store unreachable*ERR_CONNECTION_REFUSED*", "*home.flow.yaml:4*"])
+    assert result.ret == 2
+    result.assert_outcomes()
+    result.stderr.fnmatch_lines([f"ERROR: store unreachable: http://127.0.0.1:{port} did not answer "
+                                 "(*Connection refused*); start the store or fix --base-url"])
     result.stdout.no_fnmatch_line("*Traceback*")
 
 
