@@ -57,7 +57,6 @@ class Runner:
         self.redactor = redactor or Redactor()
         self.fake = fake or FakeData()
         self.unique_token = unique.new_token()  # this run's token for the flow's `unique:` inputs
-        self.inputs: dict[str, Any] = {}
         self.saved: dict[str, Any] = {}
         self.scope: Scope | None = None  # the running flow's variables, rendered (what was typed, for messages)
         self.actions = 0
@@ -141,7 +140,6 @@ class Runner:
             scope.values[name] = overrides[name] if name in overrides else scope.render(default)
         scope.values.update({k: scope.render(v) for k, v in overrides.items()})
         scope.values.update(unique.apply(flow.unique, variant, scope.values, self.unique_token))
-        self.inputs = dict(scope.values)  # what the flow types, for "valid input rejected" messages
         for name, value in flow.vars.items():
             scope.values[name] = scope.render(value)
         return scope
