@@ -48,6 +48,9 @@ class Variant:
     input: str = ""
     transformation: str = ""
     expect_refused: bool = False
+    # `expect_failure` in a row (expectfail.py): the text the failure shows, and/or its class.
+    expect_failure: str = ""
+    expect_class: str = ""
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,7 @@ class Flow:
     variants: tuple[Variant, ...] = ()
     budgets: Mapping[str, Any] = field(default_factory=dict)
     detectors: Mapping[str, Any] = field(default_factory=dict)  # this flow's detector policies (detectpolicy.py)
+    storage_state: str | bool | None = None  # a saved Playwright storage state to start from; False: none
 
     @property
     def variant_rows(self) -> tuple[Variant, ...]:
