@@ -85,7 +85,8 @@ def checkout_state(request: pytest.FixtureRequest, checkout_target: Target) -> s
     try:
         return browserstate.check_state(checkout_target, getattr(request.node, "flow", None))
     except CheckoutTesterError as exc:
-        pytest.fail(str(exc), pytrace=False)
+        problem = str(exc)
+    pytest.fail(problem, pytrace=False)
 
 
 @pytest.fixture

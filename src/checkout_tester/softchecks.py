@@ -69,5 +69,5 @@ def _items(soft: list[Any]) -> list[str]:
         step = exc.step
         lines.append(f"  {number}. {step.source} step {step.index} `{step.title}` ({exc.failure_class})")
         rest = str(exc).splitlines()[1:]
-        lines += ["     " + line.strip() if line.strip() else "" for line in rest if not _SKIPPED.match(line)]
+        lines += ["     " + line.removeprefix("  ") for line in rest if line.strip() and not _SKIPPED.match(line)]
     return [line for line in lines if line]
