@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 
 from checkout_tester.config import Target, Timeouts
+from checkout_tester.demostore import DemoStore
 from checkout_tester.engine import StepFailed
 from checkout_tester.loader import load_flow
-from checkout_tester.demostore import DemoStore
 from checkout_tester.session import Session
 
 pytestmark = pytest.mark.e2e

@@ -34,7 +34,7 @@ def _cookie(ctx: StepContext, args: Any) -> dict[str, Any]:
 def set_cookie(ctx: StepContext, step: Any, args: Any) -> None:
     ctx.expectation = f"cookie {args.describe()} set in the browser"
     cookie = _cookie(ctx, args)
-    ctx.page.context.add_cookies([cookie])  # pages loaded from now on send it
+    ctx.page.context.add_cookies([cookie])  # type: ignore[list-item]  # pages loaded from now on send it
     ctx.notes.append(f"cookie {args.name} = set for {cookie.get('url') or cookie['domain'] + cookie['path']}")
 
 
