@@ -57,8 +57,10 @@ def expected(runner: Runner, flow: Flow, variant: Variant) -> Iterator[None]:
             runner.emit(Attachment(name="failed as expected", mime="text/plain", body=runner.redactor(note).encode()))
             runner.failed_as_expected = reason(variant)  # type: ignore[attr-defined]  # read by the pytest plugin
             return
-        raise StepFailed(f"{flow.name}: variant {variant.id} should fail with {reason(variant)}, "
-                         f"but it failed otherwise\n{exc}", exc.step, exc.cause, exc.failure_class) from None
+        first, _, rest = str(exc).partition("\n")
+        text = (f"{flow.name}: variant {variant.id} should fail with {reason(variant)}, but it failed otherwise\n"
+                f"  Failure:  {first.removeprefix(flow.name + ': ')}\n{rest}")
+        raise StepFailed(text, exc.step, exc.cause, exc.failure_class) from None
     lines = [f"{flow.name}: variant {variant.id} passed, but it should fail with {reason(variant)}",
              "  Expected: the flow to fail for that reason (expect_failure in its variant row)"]
     if runner.reproduce:

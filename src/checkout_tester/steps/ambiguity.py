@@ -24,6 +24,11 @@ class AmbiguousLocator(CheckoutTesterError):
                          f"(ambiguous locator; Playwright: {playwright})")
 
 
+def is_ambiguous(exc: BaseException) -> bool:
+    """True for Playwright's strict mode violation (a locator matched several elements)."""
+    return bool(_STRICT.search(str(exc)))
+
+
 def ambiguity(exc: BaseException, args: Any) -> AmbiguousLocator | None:
     """The ambiguity a Playwright strict mode violation means, or None for any other error."""
     found = _STRICT.search(str(exc))

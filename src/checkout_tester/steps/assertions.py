@@ -6,6 +6,7 @@ from typing import Any
 
 from playwright.sync_api import expect
 
+from checkout_tester.steps.ambiguity import is_ambiguous
 from checkout_tester.steps.registry import StepContext, handler
 
 
@@ -50,7 +51,7 @@ def check_text(ctx: StepContext, args: Any, negate: bool = False) -> None:
         else:
             contain(args.text, use_inner_text=True, timeout=timeout)
     except AssertionError as exc:
-        if args.word or args.empty:  # Playwright's message would quote our regex; say it in words
+        if (args.word or args.empty) and not is_ambiguous(exc):  # Playwright would quote our regex; say it in words
             raise AssertionError(f"not found: {ctx.expectation}\n" + _actual_line(str(exc))) from None
         raise
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from playwright.sync_api import Locator as PWLocator, expect
 
+from checkout_tester.steps.ambiguity import is_ambiguous
 from checkout_tester.steps.registry import StepContext, handler
 
 
@@ -45,6 +46,8 @@ def expect_attribute(ctx: StepContext, step: Any, args: Any) -> None:
     try:
         expect(found).to_have_attribute(args.attribute, _expected(args), timeout=timeout)
     except AssertionError as exc:
+        if is_ambiguous(exc):
+            raise  # the handler's wrapper says how many matched
         raise AssertionError(f"{args.attribute} of {args.locator_text()} is {_actual(exc)}, "
                              f"expected {args.expected_text()}") from None
 
@@ -57,6 +60,8 @@ def expect_value(ctx: StepContext, step: Any, args: Any) -> None:
     try:
         expect(found).to_have_value(_expected(args), timeout=timeout)
     except AssertionError as exc:
+        if is_ambiguous(exc):
+            raise  # the handler's wrapper says how many matched
         raise AssertionError(f"the value of {args.locator_text()} is {_actual(exc)}, "
                              f"expected {args.expected_text()}") from None
 
