@@ -83,7 +83,8 @@ def classify(message: str, stated: str | None = None) -> str:
 
 
 LOCATING = {"click", "fill", "select", "check", "press", "save", "frame", "popup"}  # a timeout: element gone
-CHECKS = {"expect_text", "expect_no_text", "expect_url", "expect_visible", "expect_hidden", "wait_for"}
+CHECKS = {"expect_text", "expect_no_text", "expect_url", "expect_visible", "expect_hidden", "wait_for",
+          "expect_count", "expect_attribute", "expect_value"}
 
 
 def for_failure(kind: str, cause: BaseException | None, message: str, given: str = "") -> str:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any, Literal, Optional
 
@@ -102,6 +103,8 @@ class Target(_Strict):
     budgets: dict[str, Any] = Field(default_factory=dict)
     mail: Optional[MailSettings] = None  # None: an SMTP sink for the demo store, no mail checks elsewhere
     accessibility: AccessibilitySettings = Field(default_factory=AccessibilitySettings)
+    testid_attribute: str = Field("data-testid", description="attribute `testid:` locators read (data-test, data-qa ...)")
+    storage_state: Optional[str] = Field(None, description="saved storage state (cookies, localStorage) every flow starts from")
     source: str = Field("<built-in demo>", exclude=True)
     _lines: dict[Any, int] = PrivateAttr(default_factory=dict)  # node path -> line in the file (targetfile.py)
 
@@ -110,6 +113,13 @@ class Target(_Strict):
         while path and path not in self._lines:
             path = path[:-1]
         return f"{self.source}:{self._lines.get(path, 1)}"
+
+    @field_validator("testid_attribute")
+    @classmethod
+    def _attribute_name(cls, value: str) -> str:
+        if not re.fullmatch(r"[A-Za-z_:][-\w.:]*", value):
+            raise ValueError(f"{value!r} is not an attribute name; e.g. testid_attribute: data-test")
+        return value
 
     @property
     def is_demo(self) -> bool:

@@ -10,7 +10,7 @@ from urllib.parse import urljoin
 
 from playwright.sync_api import Error as PlaywrightError, Page
 
-from checkout_tester import classes, failure, unique
+from checkout_tester import classes, expectfail, failure, softchecks, unique
 from checkout_tester.config import Target
 from checkout_tester.detect import Detector
 from checkout_tester.errors import CheckoutTesterError, StoreUnreachable
@@ -114,7 +114,8 @@ class Runner:
         try:
             scope = self.scope = self._scope(flow, variant, values or {})
             ctx = StepContext(runner=self, page=self.page, root=self.page, scope=scope, artifacts=self.artifacts)
-            with judged(self, flow, variant):  # equivalent inputs: a refusal is "valid input rejected"
+            # equivalent inputs: a refusal is "valid input rejected"; expect_failure rows; soft checks
+            with judged(self, flow, variant), expectfail.expected(self, flow, variant), softchecks.collected(self, flow):
                 self.run_steps(ctx, flow.steps)
                 self.detector.after_flow(ctx, flow.steps[-1])  # what arrived after the last step counts too
             over = self.timing.finish(flow, (time.perf_counter() - started) * 1000, self.actions)
@@ -146,7 +147,8 @@ class Runner:
 
     def run_steps(self, ctx: StepContext, steps: Iterable[Step]) -> None:
         for step in steps:
-            self.run_step(ctx, step)
+            with softchecks.checked(self, step):  # a `soft: true` step records its failure and goes on
+                self.run_step(ctx, step)
 
     def run_step(self, ctx: StepContext, step: Step) -> None:
         """Run one step, timing it and turning any error into a message that names the YAML line."""

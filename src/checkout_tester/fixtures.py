@@ -11,7 +11,7 @@ from typing import Any, Iterator
 
 import pytest
 
-from checkout_tester import mailbox
+from checkout_tester import browserstate, mailbox
 from checkout_tester.browser import context_options, launch_options
 from checkout_tester.config import Target, load_target
 from checkout_tester.errors import CheckoutTesterError
@@ -67,7 +67,26 @@ def browser_type_launch_args(browser_type_launch_args: dict, checkout_target: Ta
 
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args: dict, checkout_target: Target) -> dict:
-    return {**browser_context_args, **context_options(checkout_target.browser)}
+    # A flow's own storage_state comes as a browser_context_args marker (pytest_plugin), overriding this.
+    state = {"storage_state": checkout_target.storage_state} if checkout_target.storage_state else {}
+    return {**browser_context_args, **context_options(checkout_target.browser), **state}
+
+
+@pytest.fixture(scope="session")
+def checkout_testid(playwright: Any, checkout_target: Target) -> str:
+    """`testid:` locators read the target's testid_attribute (Playwright's selectors.set_test_id_attribute)."""
+    browserstate.apply_testid(playwright, checkout_target)
+    return checkout_target.testid_attribute
+
+
+@pytest.fixture
+def checkout_state(request: pytest.FixtureRequest, checkout_target: Target) -> str | None:
+    """The storage state the flow starts from, checked before the browser context is made from it."""
+    try:
+        return browserstate.check_state(checkout_target, getattr(request.node, "flow", None))
+    except CheckoutTesterError as exc:
+        problem = str(exc)
+    pytest.fail(problem, pytrace=False)
 
 
 @pytest.fixture
@@ -96,7 +115,7 @@ def checkout_environment(pytestconfig: pytest.Config, browser: Any, checkout_tar
 @pytest.fixture
 def checkout_runner(request: pytest.FixtureRequest, page: Any, checkout_target: Target,
                     checkout_store: Any, base_url: str | None, checkout_environment: dict,
-                    checkout_mail: Any) -> Any:
+                    checkout_mail: Any, checkout_testid: str) -> Any:
     """Runs the item's flow on pytest-playwright's page."""
     item = request.node
     if checkout_store is not None:
@@ -106,7 +125,14 @@ def checkout_runner(request: pytest.FixtureRequest, page: Any, checkout_target: 
                         artifacts=artifacts, reproduce=reproduce_command(item), base_url=base_url)
     item._checkout_runner = runner
     values = dict(v.split("=", 1) for v in request.config.getoption("--var") if "=" in v)
-    return lambda: runner.run(item.flow, item.variant, values)
+
+    def run() -> None:
+        runner.run(item.flow, item.variant, values)
+        expected = getattr(runner, "failed_as_expected", "")
+        if expected:  # JUnit property; the console and the summary show it as an expected failure
+            item.user_properties.append(("expected_failure", expected))
+
+    return run
 
 
 def session_target(config: pytest.Config) -> Target:

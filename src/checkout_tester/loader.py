@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Iterable
 
-from checkout_tester import detectpolicy, equivalents, schema, unique as unique_inputs
+from checkout_tester import classes, detectpolicy, equivalents, expectfail, schema, unique as unique_inputs
 from checkout_tester.budgets import EXAMPLE as BUDGET_EXAMPLE, budget_problems
 from checkout_tester.errors import FlowError
 from checkout_tester.flowsteps import StepReader, saved_names
@@ -20,6 +20,7 @@ __all__ = ["find_flow_files", "load_flow", "load_flows", "saved_names", "validat
 FLOW_GLOB = "**/*.flow.yaml"
 PART_GLOB = "**/*.part.yaml"  # sub-flows kept out of test collection; `validate` checks them too
 Stamp = tuple[str, int, int]  # resolved path, mtime_ns, size
+ROW_KEYS = {"id", "expect_failure"}  # keys of a variant row that are not input values
 
 
 @dataclass(frozen=True)
@@ -195,12 +196,14 @@ class _FileReader(StepReader):
         for key in ("params", "vars", "variants"):
             self._templates(data.get(key), (key,), scope, None)
         steps = self._step_list(data, (), "", scope)
+        storage_state = self._storage_state(data)
         if self.errors:
             raise _Failed(self.errors)
         flow = Flow(name=name, path=self.doc.file, source=self.doc.source(()), steps=steps,
                     description=description, tags=tags, vars=vars_, params=params,
                     variants=variants, budgets=budgets if isinstance(budgets, dict) else {},
-                    detectors=detectors if isinstance(detectors, dict) else {}, unique=unique)
+                    detectors=detectors if isinstance(detectors, dict) else {}, unique=unique,
+                    storage_state=storage_state)
         return flow, self.deps
 
     def _text(self, data: dict[str, Any], key: str, required: bool = False) -> str:
@@ -273,13 +276,14 @@ class _FileReader(StepReader):
         variants: list[Variant] = []
         seen: set[str] = set()
         for row, path in rows:
-            values = {k: v for k, v in row.items() if k != "id"}
+            values = {k: v for k, v in row.items() if k not in ROW_KEYS}
             vid = str(row["id"]) if row.get("id") is not None else "-".join(_id_part(v) for v in values.values())
             if vid in seen:
                 self.error(f"two variants have the id '{vid}'", path, hint="give each row its own id, "
                            "e.g. [{id: lower, email: a@b.c}, {id: upper, email: A@B.C}]")
             seen.add(vid)
-            variants.append(Variant(id=vid, values=values))
+            message, failure_class = self._expect_failure(row.get("expect_failure"), (*path, "expect_failure"))
+            variants.append(Variant(id=vid, values=values, expect_failure=message, expect_class=failure_class))
         return tuple(variants)
 
     def _variant_rows(self, raw: Any) -> list[tuple[dict[Any, Any], NodePath]]:
@@ -298,20 +302,54 @@ class _FileReader(StepReader):
                        ("variants",), hint=example)
             return []
         for i, row in enumerate(raw):
-            if not isinstance(row, dict) or not set(row) - {"id"}:
+            if not isinstance(row, dict) or not set(row) - ROW_KEYS:
                 self.error(f"variant row {i + 1} must be a mapping of values, not {shown(row)}",
                            ("variants", i), hint=example)
                 return []
-        first = [k for k in raw[0] if k != "id"]
+        first = [k for k in raw[0] if k not in ROW_KEYS]
         for key in first:
             self._check_name(key, ("variants", 0, key), None)
         for i, row in enumerate(raw[1:], start=2):
-            if set(row) - {"id"} != set(first):
-                keys = ", ".join(k for k in row if k != "id")
+            if set(row) - ROW_KEYS != set(first):
+                keys = ", ".join(k for k in row if k not in ROW_KEYS)
                 self.error(f"variant row {i} has keys {keys} but row 1 has {', '.join(first)}",
                            ("variants", i - 1), hint="give every row the same keys (id is optional)")
                 return []
         return [(row, ("variants", i)) for i, row in enumerate(raw)]
+
+    def _expect_failure(self, raw: Any, path: NodePath) -> tuple[str, str]:
+        """A row's `expect_failure`: text the failure shows, or {message, class}; ('', '') when absent."""
+        if raw is None:
+            return "", ""
+        if isinstance(raw, str) and raw.strip():
+            return raw.strip(), ""
+        if not isinstance(raw, dict) or not raw:
+            self.error(f"expect_failure must be the text the failure shows, or {{message, class}}, not {shown(raw)}",
+                       path, hint=expectfail.EXAMPLE)
+            return "", ""
+        for key in raw:
+            if key not in expectfail.KEYS:
+                self.error(f"unknown key '{key}' in expect_failure", (*path, key),
+                           hint=suggest(key, expectfail.KEYS, "expect_failure takes: message, class"))
+        message, failure_class = raw.get("message", ""), raw.get("class", "")
+        if not isinstance(message, str):
+            self.error(f"expect_failure.message must be text, not {shown(message)}", (*path, "message"),
+                       hint=expectfail.EXAMPLE)
+            message = ""
+        if failure_class and failure_class not in classes.BY_NAME:
+            self.error(f"'{failure_class}' is not a failure class", (*path, "class"), hint=suggest(
+                failure_class, classes.BY_NAME, f"classes are: {', '.join(classes.BY_NAME)}"))
+            failure_class = ""
+        return message.strip(), str(failure_class or "")
+
+    def _storage_state(self, data: dict[str, Any]) -> str | bool | None:
+        value = data.get("storage_state")
+        if value is None or value is False or (isinstance(value, str) and value.strip()):
+            return value.strip() if isinstance(value, str) else value
+        self.error(f"storage_state must be the path of a saved state (or false), not {shown(value)}",
+                   ("storage_state",), hint="e.g. storage_state: reports/state/standard_user.json "
+                   "(written by a flow's save_storage_state step); false starts with none")
+        return None
 
     def _use(self, args: UseArgs, apath: NodePath, label: str, scope: set[str]) -> Flow | None:
         """Load the sub-flow a `use` step names; check its `with` keys against its params."""

@@ -50,6 +50,9 @@ class Variant:
     expect_refused: bool = False
     rewrite: str = ""  # the transformation's id (capital-local): unique.py redoes it on a unique baseline
     baseline: str = ""  # the input before the transformation
+    # `expect_failure` in a row (expectfail.py): the text the failure shows, and/or its class.
+    expect_failure: str = ""
+    expect_class: str = ""
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,7 @@ class Flow:
     budgets: Mapping[str, Any] = field(default_factory=dict)
     detectors: Mapping[str, Any] = field(default_factory=dict)  # this flow's detector policies (detectpolicy.py)
     unique: Mapping[str, str] = field(default_factory=dict)  # input -> kind (email, name), new every run (unique.py)
+    storage_state: str | bool | None = None  # a saved Playwright storage state to start from; False: none
 
     @property
     def variant_rows(self) -> tuple[Variant, ...]:

@@ -6,7 +6,7 @@ from typing import Any, Generator, Iterator
 
 import pytest
 
-from checkout_tester import browser as browser_setup, fixtures, preflight_pytest
+from checkout_tester import browser as browser_setup, browserstate, fixtures, preflight_pytest
 from checkout_tester.engine import StepFailed
 from checkout_tester.errors import CheckoutTesterError, FlowError, StoreUnreachable
 from checkout_tester.loader import load_flow
@@ -61,14 +61,24 @@ class FlowFile(pytest.File):
             name = f"{base}[{variant.id}]" if variant.id else base
             item = FlowItem.from_parent(self, name=name, callobj=_flow_test)
             item.flow, item.variant = flow, variant
+            state = browserstate.marker_args(flow)
+            if state is not None:  # the flow's own storage_state: a context option (pytest-playwright's marker)
+                item.add_marker(pytest.mark.browser_context_args(**state))
             for tag in flow.tags:
                 self.config.addinivalue_line("markers", f"{tag}: flow tag")
                 item.add_marker(tag)
             yield item
 
 
-def _flow_test(page: Any, checkout_runner: Any) -> None:
-    checkout_runner()
+def _flow_test(checkout_state: Any, page: Any, checkout_runner: Any) -> None:
+    checkout_runner()  # checkout_state first: a missing storage state is a clear failure, not a traceback
+
+
+def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config) -> tuple[str, str, str] | None:
+    """A variant that failed as its row expects passed; the console says so ("x", FAILED AS EXPECTED)."""
+    if report.when == "call" and report.passed and any(k == "expected_failure" for k, _ in report.user_properties):
+        return "failed as expected", "x", "FAILED AS EXPECTED"
+    return None
 
 
 class FlowItem(pytest.Function):

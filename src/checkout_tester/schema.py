@@ -12,11 +12,11 @@ from typing import Any, Iterable, Optional, Union, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 from pydantic.json_schema import models_json_schema
 
-from checkout_tester import detectpolicy, equivalents, templates
-from checkout_tester.stepargs import LOCATOR_KINDS, SHORTHAND, STEP_ARGS, Locator
+from checkout_tester import classes, detectpolicy, equivalents, templates
+from checkout_tester.stepargs import LOCATOR_KINDS, SHORTHAND, STEP_ARGS, Element, Locator
 
 TOP_LEVEL_KEYS = ("name", "description", "tags", "params", "vars", "variants", "unique", "budgets", "detectors",
-                  "steps")
+                  "storage_state", "steps")
 RESERVED_NAMESPACES = templates.NAMESPACES
 NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")  # variable names and tags (tags become pytest markers)
 SCHEMA_PATH = Path(__file__).with_name("flow.schema.json")
@@ -42,6 +42,12 @@ EXAMPLES: dict[str, str] = {
     "popup": "- popup: {open: {click: Pay with PayPal}, steps: [{click: Approve}]}",
     "expect_email": '- expect_email: {to: "{{ email }}", subject: Your order, save: {var: code, pattern: "T-\\\\d+"}}',
     "audit_accessibility": "- audit_accessibility: checkout page",
+    "expect_count": "- expect_count: {css: .cart-row, count: 2}",
+    "expect_attribute": "- expect_attribute: {role: link, name: Cart, attribute: href, value: /cart}",
+    "expect_value": '- expect_value: {label: Email, value: "{{ email }}"}',
+    "set_cookie": "- set_cookie: {name: consent, value: accepted}",
+    "set_local_storage": "- set_local_storage: {key: remembered-user, value: standard_user}",
+    "save_storage_state": "- save_storage_state: reports/state/janet.json",
 }
 
 _EXPECTED = {
@@ -200,9 +206,9 @@ def flow_json_schema() -> dict[str, Any]:
     refs, top = models_json_schema([(m, "validation") for m in models], ref_template="#/$defs/{model}")
     defs: dict[str, Any] = top["$defs"]
     by_name: dict[str, type[BaseModel]] = {m.__name__: m for m in models}
-    by_name["Locator"] = Locator
+    by_name.update(Locator=Locator, Element=Element)
     for name, schema in defs.items():
-        if name in by_name and issubclass(by_name[name], Locator):  # exactly one way to find the element
+        if name in by_name and issubclass(by_name[name], Element):  # exactly one way to find the element
             schema["oneOf"] = [{"required": [kind]} for kind in LOCATOR_KINDS]
     step_list = {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/Step"}}
     defs["FrameArgs"]["properties"]["steps"] = {**step_list, "description": "Steps run inside the iframe"}
@@ -235,13 +241,21 @@ def flow_json_schema() -> dict[str, Any]:
             "variants": {"oneOf": [
                 {"type": "object", "minProperties": 1, "propertyNames": {"pattern": NAME.pattern},
                  "additionalProperties": {"oneOf": [{"type": "array", "minItems": 1}, equivalents.spec_schema()]}},
-                {"type": "array", "minItems": 1, "items": {"type": "object", "minProperties": 1}},
+                {"type": "array", "minItems": 1, "items": {"type": "object", "minProperties": 1, "properties": {
+                    "id": {"description": "The row's name in the test id"},
+                    "expect_failure": {"description": "This row must fail: text its failure shows, or {message, class}",
+                                       "oneOf": [{"type": "string", "minLength": 1}, {
+                                           "type": "object", "additionalProperties": False, "minProperties": 1,
+                                           "properties": {"message": {"type": "string"},
+                                                          "class": {"enum": [c.name for c in classes.CLASSES]}}}]}}}},
             ]},
             "unique": {"type": "array", "items": {"type": "string", "pattern": NAME.pattern},
                        "description": "Inputs (emails, names) that get a fresh token in every test run, "
                                       "so a persistent store never sees them twice"},
             "budgets": {"type": "object"},
             "detectors": detectpolicy.schema(),
+            "storage_state": {"description": "A saved storage state (save_storage_state) to start from; false: none",
+                              "oneOf": [{"type": "string", "minLength": 1}, {"const": False}]},
             "steps": step_list,
         },
         "$defs": dict(sorted(defs.items())),

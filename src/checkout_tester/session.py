@@ -8,7 +8,7 @@ from typing import Any, Callable, Iterator, Sequence
 
 from playwright.sync_api import Browser, Playwright, sync_playwright
 
-from checkout_tester import accessibility, mailbox
+from checkout_tester import accessibility, browserstate, mailbox
 from checkout_tester.browser import context_options, launch_options
 from checkout_tester.config import Target
 from checkout_tester.engine import Runner
@@ -49,6 +49,7 @@ class Session:
         self._playwright = sync_playwright().start()
         chromium = self._playwright.chromium
         self._browser = chromium.launch(**launch_options(self.target.browser, chromium.executable_path))
+        browserstate.apply_testid(self._playwright, self.target)  # testid: locators read the target's attribute
         return self
 
     def context_args(self) -> dict[str, Any]:
@@ -62,7 +63,7 @@ class Session:
             flow = load_flow(flow)
         if self.before_run is not None:
             self.before_run()
-        context = self.browser.new_context(**self.context_args())
+        context = self.browser.new_context(**self.context_args(), **browserstate.context_args(self.target, flow))
         try:
             page = context.new_page()
             runner = new_runner(page, self.target, self.mail, listeners=self.listeners,

@@ -37,6 +37,7 @@ class Args(BaseModel):
     timeout: Optional[Duration] = Field(None, description="How long to wait, e.g. 5s or 500ms")
     budget: Optional[Union[Duration, dict[str, Optional[Duration]]]] = Field(
         None, description="Timing budget of this step: 2s (warn) or {warn: 2s, fail: 4s}")
+    soft: bool = Field(False, description="A failure is recorded and the flow goes on; it fails at the end")
 
     @field_validator("timeout")
     @classmethod
@@ -69,8 +70,10 @@ class Args(BaseModel):
         return ""
 
 
-class Locator(Args):
-    """Find an element the way a shopper would: by role and name, label, text ..."""
+class Element(BaseModel):
+    """Find an element the way a shopper would: by role and name, label, text ...; optionally inside another."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     role: Optional[str] = Field(None, description="ARIA role, e.g. button, link, textbox")
     name: Optional[str] = Field(None, description="Accessible name, with role")
@@ -78,14 +81,16 @@ class Locator(Args):
     label: Optional[str] = None
     placeholder: Optional[str] = None
     text: Optional[str] = None
-    testid: Optional[str] = Field(None, description="data-testid attribute")
+    testid: Optional[str] = Field(None, description="Test id attribute (the target's testid_attribute, default data-testid)")
     css: Optional[str] = Field(None, description="CSS selector, a last resort")
     title: Optional[str] = None
     alt: Optional[str] = None
-    nth: Optional[int] = Field(None, description="Pick the n-th match (0-based) when several match")
+    has_text: Optional[str] = Field(None, description="Only matches whose text contains this (any case)")
+    within: Optional[Element] = Field(None, description="Only look inside this element (a locator; may nest)")
+    nth: Optional[int] = Field(None, description="Pick the n-th match (0-based; -1 the last) when several match")
 
     @model_validator(mode="after")
-    def _one_kind(self) -> "Locator":
+    def _one_kind(self) -> Element:
         given = [k for k in LOCATOR_KINDS if getattr(self, k) is not None]
         if len(given) != 1:
             found = ", ".join(given) if given else "none"
@@ -102,14 +107,29 @@ class Locator(Args):
         """Which locator field is set."""
         return next(k for k in LOCATOR_KINDS if getattr(self, k) is not None)
 
-    def describe(self) -> str:
+    def locator_text(self) -> str:
+        """The locator in words, e.g. `role='button' name='Add to cart' within css='.item'`."""
         kind = self.locator_kind
         text = f'{kind}={getattr(self, kind)!r}'
         if self.name is not None:
             text += f" name={self.name!r}"
+        if self.has_text is not None:
+            text += f" has_text={self.has_text!r}"
         if self.nth is not None:
             text += f" nth={self.nth}"
+        if self.within is not None:
+            text += f" within {self.within.locator_text()}"
         return text
+
+    def describe(self) -> str:
+        return self.locator_text()
+
+
+class Locator(Args, Element):
+    """A step's element: the locator fields plus the step's timeout, budget and soft."""
+
+    def describe(self) -> str:
+        return self.locator_text()
 
 
 class GotoArgs(Args):
@@ -153,11 +173,13 @@ class PressArgs(Args):
     css: Optional[str] = None
     title: Optional[str] = None
     alt: Optional[str] = None
+    has_text: Optional[str] = None
+    within: Optional[Element] = None
     nth: Optional[int] = None
 
     def target(self) -> Locator | None:
         """The element to press the key in, or None for the focused element."""
-        fields = self.model_dump(exclude={"key", "timeout", "budget"}, exclude_defaults=True)
+        fields = self.model_dump(exclude={"key", "timeout", "budget", "soft"}, exclude_defaults=True)
         return Locator(**fields) if fields else None
 
     def describe(self) -> str:
@@ -165,12 +187,31 @@ class PressArgs(Args):
 
 
 class TextArgs(Args):
-    text: str
-    within: Optional[Locator] = Field(None, description="Only look inside this element")
-    exact: bool = False
+    text: Optional[str] = Field(None, description="Text the page (or `within`) contains")
+    within: Optional[Element] = Field(None, description="Only look inside this element")
+    exact: bool = Field(False, description="The whole text equals `text` (whitespace normalised)")
+    word: bool = Field(False, description="`text` appears as a whole word, not inside a longer one")
+    empty: bool = Field(False, description="The element `within` shows no text at all")
+
+    @model_validator(mode="after")
+    def _one(self) -> TextArgs:
+        if self.empty:
+            if self.text is not None or self.exact or self.word:
+                raise ValueError("empty: true takes no text, exact or word; "
+                                 "e.g. expect_text: {within: {testid: cart-message}, empty: true}")
+            if self.within is None:
+                raise ValueError("empty: true needs within: (the element that is empty); "
+                                 "e.g. expect_text: {within: {testid: cart-message}, empty: true}")
+        elif self.text is None:
+            raise ValueError("give the text to look for, or empty: true; e.g. expect_text: Welcome")
+        if self.exact and self.word:
+            raise ValueError("exact (the whole text) and word (a whole word in it) exclude each other; "
+                             "e.g. expect_text: {text: Total, within: {testid: cart}, word: true}")
+        return self
 
     def describe(self) -> str:
-        return repr(self.text)
+        what = "empty" if self.empty else repr(self.text)
+        return what + (f" within {self.within.locator_text()}" if self.within else "")
 
 
 class UrlArgs(Args):
@@ -212,7 +253,7 @@ class WaitForArgs(Args):
         for key in ("visible", "hidden", "url", "text", "load_state"):
             value = getattr(self, key)
             if value is not None:
-                return f"{key} {value.describe() if isinstance(value, Locator) else value}"
+                return f"{key} {value.describe() if isinstance(value, Element) else value}"
         return ""
 
 
@@ -273,6 +314,121 @@ class EmailArgs(Args):
         return f"to {self.to}" + (f" subject {self.subject!r}" if self.subject else "")
 
 
+class CountArgs(Locator):
+    count: Optional[int] = Field(None, description="Exactly this many elements match", ge=0)
+    at_least: Optional[int] = Field(None, description="At least this many match", ge=0)
+    at_most: Optional[int] = Field(None, description="At most this many match", ge=0)
+
+    @model_validator(mode="after")
+    def _bounds(self) -> CountArgs:
+        if self.count is None and self.at_least is None and self.at_most is None:
+            raise ValueError("say how many: count, at_least or at_most; e.g. expect_count: {css: .cart-row, count: 2}")
+        if self.count is not None and (self.at_least is not None or self.at_most is not None):
+            raise ValueError("count is exact: give it alone, or at_least and/or at_most; "
+                             "e.g. expect_count: {css: .cart-row, at_least: 1, at_most: 3}")
+        if self.at_least is not None and self.at_most is not None and self.at_least > self.at_most:
+            raise ValueError(f"at_least {self.at_least} is more than at_most {self.at_most}; "
+                             "e.g. expect_count: {css: .cart-row, at_least: 1, at_most: 3}")
+        return self
+
+    def bounds_text(self) -> str:
+        """`2`, `at least 1`, `at least 1 and at most 3`."""
+        if self.count is not None:
+            return str(self.count)
+        parts = [f"at least {self.at_least}"] if self.at_least is not None else []
+        return " and ".join(parts + ([f"at most {self.at_most}"] if self.at_most is not None else []))
+
+    def describe(self) -> str:
+        return f"{self.bounds_text()} x {self.locator_text()}"
+
+
+class _Equals(Locator):
+    """An expected value: equal to `value`, or matching the regex `matches`."""
+
+    value: Optional[str] = Field(None, description="The value it equals")
+    matches: Optional[str] = Field(None, description="A regex the value matches (searched, any position)")
+
+    @model_validator(mode="after")
+    def _one_expected(self) -> _Equals:
+        if (self.value is None) == (self.matches is None):
+            raise ValueError("give either value (equals) or matches (a regex); "
+                             f"e.g. {_EQUALS_EXAMPLES.get(type(self).__name__, '')}")
+        if self.matches is not None:
+            try:
+                re.compile(self.matches)
+            except re.error as exc:
+                raise ValueError(f"matches {self.matches!r} is not a valid regex ({exc}); "
+                                 "e.g. matches: \"^/products/\"") from None
+        return self
+
+    def expected_text(self) -> str:
+        """`'/cart'` or `matching '^/products/'`."""
+        return repr(self.value) if self.value is not None else f"matching {self.matches!r}"
+
+
+_EQUALS_EXAMPLES = {"AttributeArgs": "expect_attribute: {testid: cart-link, attribute: href, value: /cart}",
+                    "ValueArgs": 'expect_value: {label: Email, value: "{{ email }}"}'}
+_ATTRIBUTE = re.compile(r"^[A-Za-z_:][-\w.:]*$")
+
+
+class AttributeArgs(_Equals):
+    attribute: str = Field(description="Attribute name: href, src, alt, aria-pressed, data-state ...")
+
+    @field_validator("attribute")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        if not _ATTRIBUTE.match(value):
+            raise ValueError(f"'{value}' is not an attribute name; e.g. attribute: href or attribute: aria-expanded")
+        return value
+
+    def describe(self) -> str:
+        return f"{self.locator_text()} {self.attribute}"  # never the value: it may be a secret
+
+
+class ValueArgs(_Equals):
+    def describe(self) -> str:
+        return self.locator_text()  # never the value: it may be a secret
+
+
+class CookieArgs(Args):
+    name: str = Field(description="Cookie name")
+    value: str = Field(description="Cookie value (never shown; a {{ secret.X }} is redacted everywhere)")
+    url: Optional[str] = Field(None, description="URL the cookie is for; default: the current page, else the base URL")
+    domain: Optional[str] = Field(None, description="Domain, e.g. .shop.example (instead of url)")
+    path: Optional[str] = Field(None, description="Path, with domain (default /)")
+    secure: Optional[bool] = None
+    http_only: Optional[bool] = None
+    same_site: Optional[str] = Field(None, description="Strict, Lax or None")
+    expires: Optional[float] = Field(None, description="Unix time in seconds; default: a session cookie")
+
+    @model_validator(mode="after")
+    def _where(self) -> CookieArgs:
+        if self.url is not None and (self.domain is not None or self.path is not None):
+            raise ValueError("give url, or domain (and path), not both; "
+                             "e.g. set_cookie: {name: consent, value: 'yes', domain: 127.0.0.1, path: /}")
+        if self.same_site is not None and self.same_site not in ("Strict", "Lax", "None"):
+            raise ValueError(f"same_site must be Strict, Lax or None, not {self.same_site!r}; e.g. same_site: Lax")
+        return self
+
+    def describe(self) -> str:
+        return self.name + (f" for {self.domain or self.url}" if self.domain or self.url else "")
+
+
+class LocalStorageArgs(Args):
+    key: str = Field(description="localStorage key, on the current page's origin")
+    value: str = Field(description="The value (text; never shown)")
+
+    def describe(self) -> str:
+        return self.key
+
+
+class StorageStateArgs(Args):
+    path: str = Field(description="JSON file to write cookies and localStorage to (relative to the working folder)")
+
+    def describe(self) -> str:
+        return self.path
+
+
 IMPACTS = ("critical", "serious", "moderate", "minor")
 
 
@@ -313,6 +469,12 @@ STEP_ARGS: dict[str, type[Args]] = {
     "popup": PopupArgs,
     "expect_email": EmailArgs,
     "audit_accessibility": AuditArgs,
+    "expect_count": CountArgs,
+    "expect_attribute": AttributeArgs,
+    "expect_value": ValueArgs,
+    "set_cookie": CookieArgs,
+    "set_local_storage": LocalStorageArgs,
+    "save_storage_state": StorageStateArgs,
 }
 
 # Which field a plain scalar fills: `goto: /cart`, `click: Pay now`, `expect_text: Welcome`.
@@ -329,6 +491,7 @@ SHORTHAND: dict[str, str] = {
     "screenshot": "name",
     "use": "flow",
     "audit_accessibility": "name",
+    "save_storage_state": "path",
 }
 
 # Verbs that define a variable for later steps, and where its name sits in their arguments.

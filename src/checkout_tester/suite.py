@@ -23,6 +23,7 @@ class FlowResult:
     failure_class: str = ""
     degraded: str = ""  # budget warnings of a passed flow, one per line
     warnings: list[str] = field(default_factory=list)  # detector findings with policy `warn`
+    expected_failure: str = ""  # a variant row's expect_failure that was met: it passed by failing so
 
 
 @dataclass
@@ -56,9 +57,14 @@ class _Collector:
             if failure_class == "store unreachable":
                 outcome = "broken"
             self.results[report.nodeid] = FlowResult(report.nodeid, outcome, report.duration, message, failure_class,
-                                                     degraded_of(report) if report.passed else "")
+                                                     degraded_of(report) if report.passed else "",
+                                                     expected_failure=_expected_failure(report))
         elif report.when == "teardown" and seen is not None:
             seen.duration_s += report.duration
+
+
+def _expected_failure(report: pytest.TestReport) -> str:
+    return next((str(v) for k, v in report.user_properties if k == "expected_failure"), "") if report.passed else ""
 
 
 def pytest_args(paths: list[str], target: str | None = None, faults: list[str] | None = None,

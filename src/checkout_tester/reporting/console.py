@@ -25,12 +25,19 @@ def print_summary(results: Iterable[Any], console: Console | None = None) -> Non
         table.add_column(column)
     for r in results:
         degraded = getattr(r, "degraded", "")
+        expected = getattr(r, "expected_failure", "")
         shown = "[yellow]passed, degraded[/]" if degraded else f"[{STYLE.get(r.outcome, '')}]{r.outcome}[/]"
-        table.add_row(escape(r.nodeid), shown, f"{r.duration_s:.1f}s", r.failure_class or ("timing budget (warn)" if degraded else ""))
+        if expected:  # the row expects this failure (expect_failure): passed, by failing for that reason
+            shown = "[green]failed as expected[/]"
+        note = r.failure_class or ("timing budget (warn)" if degraded else "") or (f"expected: {expected}" if expected else "")
+        table.add_row(escape(r.nodeid), shown, f"{r.duration_s:.1f}s", escape(note))
     console.print(table)
+    as_expected = sum(1 for r in results if getattr(r, "expected_failure", ""))
     counts = {o: sum(1 for r in results if r.outcome == o) for o in STYLE}
+    counts["passed"] -= as_expected
     degraded = [r for r in results if getattr(r, "degraded", "")]
-    counts_text = ", ".join(f"{n} {o}" for o, n in counts.items() if n) or "no flows ran"
+    parts = [f"{n} {o}" for o, n in counts.items() if n] + ([f"{as_expected} failed as expected"] if as_expected else [])
+    counts_text = ", ".join(parts) or "no flows ran"
     console.print(counts_text + (f" ({len(degraded)} degraded)" if degraded else ""))
     for r in degraded:
         console.rule(f"[yellow]{escape(r.nodeid)} degraded")

@@ -7,6 +7,7 @@ from typing import Any
 from playwright.sync_api import expect
 
 from checkout_tester import patterns
+from checkout_tester.steps.ambiguity import is_ambiguous
 from checkout_tester.steps.registry import StepContext, handler
 
 
@@ -19,19 +20,56 @@ def _text_root(ctx: StepContext, args: Any) -> Any:
     return ctx.find(args.within) if args.within else ctx.root.locator("body")
 
 
+def _text_expectation(args: Any, negate: bool) -> str:
+    where = f" in {args.within.locator_text()}" if args.within else " on the page"
+    no = "no " if negate else ""
+    if args.empty:
+        return f"{args.within.locator_text()} {'not ' if negate else ''}empty"
+    if args.exact:
+        return f"the whole text{where} {'not ' if negate else ''}equal to {args.text!r}"
+    if args.word:
+        return f"{no}whole word {args.text!r}{where}"
+    return f"{no}text {args.text!r}{where}"
+
+
+def check_text(ctx: StepContext, args: Any, negate: bool = False) -> None:
+    """expect_text / expect_no_text: contains (default), whole word, whole text equal (exact), or empty."""
+    ctx.expectation = _text_expectation(args, negate)
+    timeout = args.timeout_ms(ctx.runner.timeouts.ms("expect"))
+    assertion = expect(_text_root(ctx, args))
+    prefix = "not_to_" if negate else "to_"
+    have, contain = getattr(assertion, prefix + "have_text"), getattr(assertion, prefix + "contain_text")
+    try:
+        if args.empty:
+            have(_EMPTY, use_inner_text=True, timeout=timeout)
+        elif args.exact:  # the element's whole text, whitespace normalised (Playwright's to_have_text)
+            have(args.text, use_inner_text=True, timeout=timeout)
+        elif args.word:
+            contain(re.compile(rf"(^|\W){re.escape(args.text)}($|\W)"), use_inner_text=True, timeout=timeout)
+        else:
+            contain(args.text, use_inner_text=True, timeout=timeout)
+    except AssertionError as exc:
+        if (args.word or args.empty) and not is_ambiguous(exc):  # Playwright would quote our regex; say it in words
+            raise AssertionError(f"not found: {ctx.expectation}\n" + _actual_line(str(exc))) from None
+        raise
+
+
+_EMPTY = re.compile(r"^\s*$")
+
+
+def _actual_line(message: str) -> str:
+    found = re.search(r"^Actual value: .*$", message, re.MULTILINE)
+    return found.group(0) if found else ""
+
+
 @handler("expect_text")
 def expect_text(ctx: StepContext, step: Any, args: Any) -> None:
-    ctx.expectation = f"text {args.text!r} on the page"
-    timeout = args.timeout_ms(ctx.runner.timeouts.ms("expect"))
-    pattern = patterns.whole_word(args.text) if args.exact else args.text
-    expect(_text_root(ctx, args)).to_contain_text(pattern, use_inner_text=True, timeout=timeout)
+    check_text(ctx, args)
 
 
 @handler("expect_no_text")
 def expect_no_text(ctx: StepContext, step: Any, args: Any) -> None:
-    ctx.expectation = f"no text {args.text!r} on the page"
-    timeout = args.timeout_ms(ctx.runner.timeouts.ms("expect"))
-    expect(_text_root(ctx, args)).not_to_contain_text(args.text, use_inner_text=True, timeout=timeout)
+    check_text(ctx, args, negate=True)
 
 
 @handler("expect_url")

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Any, Callable, Union
 
 from playwright.sync_api import FrameLocator, Locator as PWLocator, Page
 
-from checkout_tester.stepargs import Locator
+from checkout_tester.stepargs import Element
+from checkout_tester.steps.ambiguity import unambiguous
 
 if TYPE_CHECKING:
     from checkout_tester.engine import Runner
@@ -33,13 +34,13 @@ class StepContext:
         values = {**self.__dict__, "expectation": "", "notes": [], **changes}
         return StepContext(**values)
 
-    def find(self, spec: Locator) -> PWLocator:
-        """Turn a locator spec into a Playwright locator under the current root."""
-        root = self.root
+    def find(self, spec: Element) -> PWLocator:
+        """Turn a locator spec into a Playwright locator under the current root (or under its `within`)."""
+        root: Any = self.find(spec.within) if spec.within is not None else self.root
         kind = spec.locator_kind
         value = getattr(spec, kind)
         if kind == "role":
-            found = root.get_by_role(value, name=spec.name, exact=spec.exact or None)  # type: ignore[arg-type]
+            found = root.get_by_role(value, name=spec.name, exact=spec.exact or None)
         elif kind == "label":
             found = root.get_by_label(value, exact=spec.exact)
         elif kind == "placeholder":
@@ -47,13 +48,15 @@ class StepContext:
         elif kind == "text":
             found = root.get_by_text(value, exact=spec.exact)
         elif kind == "testid":
-            found = root.get_by_test_id(value)
+            found = root.get_by_test_id(value)  # the attribute is the target's testid_attribute
         elif kind == "title":
             found = root.get_by_title(value, exact=spec.exact)
         elif kind == "alt":
             found = root.get_by_alt_text(value, exact=spec.exact)
         else:
             found = root.locator(value)
+        if spec.has_text is not None:
+            found = found.filter(has_text=spec.has_text)
         return found.nth(spec.nth) if spec.nth is not None else found
 
 
@@ -66,7 +69,7 @@ def handler(verb: str, action: bool = False) -> Callable[[Handler], Handler]:
     """Register the function as the handler of a verb."""
 
     def register(fn: Handler) -> Handler:
-        HANDLERS[verb] = fn
+        HANDLERS[verb] = unambiguous(fn)  # "N elements match ...", not Playwright's strict mode violation
         if action:
             ACTIONS.add(verb)
         return fn

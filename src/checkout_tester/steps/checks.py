@@ -1,0 +1,77 @@
+"""Web-first checks of counts, attributes and input values (Playwright's to_have_count / _attribute / _value)."""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from playwright.sync_api import Locator as PWLocator, expect
+
+from checkout_tester.steps.ambiguity import is_ambiguous
+from checkout_tester.steps.registry import StepContext, handler
+
+
+def _expected(args: Any) -> str | re.Pattern[str]:
+    return args.value if args.value is not None else re.compile(args.matches)
+
+
+def _count(found: PWLocator) -> str:
+    try:
+        return str(found.count())
+    except Exception:  # the page may be going away; the message must still be written
+        return "an unknown number of"
+
+
+@handler("expect_count")
+def expect_count(ctx: StepContext, step: Any, args: Any) -> None:
+    bounds, where = args.bounds_text(), args.locator_text()
+    ctx.expectation = f"{bounds} elements matching {where}"
+    timeout = args.timeout_ms(ctx.runner.timeouts.ms("expect"))
+    found = ctx.find(args)
+    try:
+        if args.count is not None:
+            expect(found).to_have_count(args.count, timeout=timeout)
+        if args.at_least:  # the at_least-th match exists (waits until it does)
+            expect(found.nth(args.at_least - 1)).to_be_attached(timeout=timeout)
+        if args.at_most is not None:  # no match after the at_most-th (waits until there is none)
+            expect(found.nth(args.at_most)).not_to_be_attached(timeout=timeout)
+    except AssertionError:
+        raise AssertionError(f"{_count(found)} elements match {where}, expected {bounds}") from None
+
+
+@handler("expect_attribute")
+def expect_attribute(ctx: StepContext, step: Any, args: Any) -> None:
+    ctx.expectation = f"{args.locator_text()} with {args.attribute} {args.expected_text()}"
+    timeout = args.timeout_ms(ctx.runner.timeouts.ms("expect"))
+    found = ctx.find(args)
+    try:
+        expect(found).to_have_attribute(args.attribute, _expected(args), timeout=timeout)
+    except AssertionError as exc:
+        if is_ambiguous(exc):
+            raise  # the handler's wrapper says how many matched
+        raise AssertionError(f"{args.attribute} of {args.locator_text()} is {_actual(exc)}, "
+                             f"expected {args.expected_text()}") from None
+
+
+@handler("expect_value")
+def expect_value(ctx: StepContext, step: Any, args: Any) -> None:
+    ctx.expectation = f"{args.locator_text()} with value {args.expected_text()}"
+    timeout = args.timeout_ms(ctx.runner.timeouts.ms("expect"))
+    found = ctx.find(args)
+    try:
+        expect(found).to_have_value(_expected(args), timeout=timeout)
+    except AssertionError as exc:
+        if is_ambiguous(exc):
+            raise  # the handler's wrapper says how many matched
+        raise AssertionError(f"the value of {args.locator_text()} is {_actual(exc)}, "
+                             f"expected {args.expected_text()}") from None
+
+
+def _actual(exc: BaseException) -> str:
+    """What Playwright read, from its message: `'x'`, `missing` (no attribute) or `not found` (no element)."""
+    text = str(exc)
+    if re.search(r"element\(s\) not found|waiting for .*\n.*not found", text) or "Actual value: <element" in text:
+        return "not found (no element matches)"
+    found = re.search(r"^Actual value: (.*)$", text, re.MULTILINE)
+    if not found or found.group(1).strip() in ("", "None", "null"):
+        return "missing"
+    return repr(found.group(1).strip())
