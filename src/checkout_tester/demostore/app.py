@@ -14,6 +14,7 @@ from checkout_tester.demostore.accounts import bp as accounts_bp
 from checkout_tester.demostore.catalog import bp as catalog_bp
 from checkout_tester.demostore.checkout import bp as checkout_bp
 from checkout_tester.demostore.db import format_money
+from checkout_tester.demostore.detect_pages import bp as detect_bp
 from checkout_tester.demostore.payments import bp as payments_bp
 from checkout_tester.demostore.support import bp as support_bp
 from checkout_tester.demostore.web import StoreContext, current_lines, current_user
@@ -37,6 +38,7 @@ def create_app(context: StoreContext) -> Flask:
     app.extensions["demostore"] = context
     for bp in (catalog_bp, accounts_bp, checkout_bp, payments_bp, support_bp):
         app.register_blueprint(bp)
+    app.register_blueprint(detect_bp)  # pages for the detectors: framework errors, dialogs, broken assets
 
     @app.before_request
     def inject_delay() -> None:
