@@ -8,10 +8,8 @@ allow-lists), attached to that step's Allure step and written to the flow's JSON
 from __future__ import annotations
 
 import json
-import re
 import time
 import warnings
-from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from playwright.sync_api import Page
@@ -20,6 +18,7 @@ from checkout_tester import classes
 from checkout_tester.detectpolicy import DetectorSettings
 from checkout_tester.dialogs import DialogWatch
 from checkout_tester.events import Attachment
+from checkout_tester.expected import expected_by, expected_forms, expected_texts
 from checkout_tester.findings import (
     DEFAULT_ERROR_PATTERNS,
     Finding,
@@ -161,7 +160,7 @@ class Detector:
         for finding in mine:
             finding.step, finding.source = f"{step.index} {step.title}", str(step.source)
             self._judge(finding)
-        _expected_forms(mine)
+        expected_forms(mine)
         if any(f.verdict == "fail" and f.kind in RESCAN for f in mine):
             # A failing request or script often shows the shopper a message a moment later (a popup
             # that was still loading): read the windows once more, so the failure can quote it.
@@ -171,7 +170,7 @@ class Detector:
                 finding.step, finding.source = f"{step.index} {step.title}", str(step.source)
                 self._judge(finding)
             mine, self._pending = mine + self._pending, []
-            _expected_forms(mine)
+            expected_forms(mine)
         shown = [f for f in mine if f.verdict != "ignore"]
         if shown:
             text = "\n".join(f.judged() for f in shown)
@@ -247,7 +246,7 @@ class Detector:
         policy = self.settings.of(finding.detector)
         verdict = policy.policy_for(finding.extra.get("type", ""))
         allowed = policy.allows(f"{finding.text} {finding.where}")
-        expected = self._expects(finding) if finding.kind == "message" else None
+        expected = expected_by(finding, self._expected) if finding.kind == "message" else None
         gone = went_away(finding)
         if verdict == "ignore":
             finding.verdict = "ignore"
@@ -261,16 +260,6 @@ class Detector:
             finding.verdict, finding.reason = "expected", f"aborted because {gone}"
         else:
             finding.verdict = verdict
-
-    def _expects(self, finding: Finding) -> str | None:
-        """The text of the flow's that makes an error message no surprise, if any."""
-        pattern = finding.extra.get("pattern", "")
-        if pattern:  # a pattern match: expected if what the flow waits for is the error part itself
-            return next((t for t in self._expected if t in finding.text.lower()
-                         and re.search(pattern, t, re.IGNORECASE)), None)
-        message = str(finding.extra.get("message", "")).lower()  # markup: the flow waits for (most of) it
-        return next((t for t in self._expected if message and (message in t or (t in message and 2 * len(t) >= len(message)))),
-                    None)
 
     def cause(self, failing: list[Finding], underway: BaseException | None = None) -> Detected:
         """The error a step fails with because of failing findings (the worst first)."""
@@ -313,28 +302,3 @@ def _title(findings: list[Finding]) -> str:
     worst = next((v for v in ("fail", "warn", "allowed", "expected") if any(f.verdict == v for f in findings)), "")
     label = {"fail": "detector: FAILED", "warn": "detector: warning"}.get(worst, "detector: noted")
     return f"{label} ({len(findings)} finding{'s' if len(findings) > 1 else ''})"
-
-
-def _expected_forms(findings: list[Finding]) -> None:
-    """A field marked as wrong beside an error message the flow expects is part of what it expects."""
-    reason = next((f.reason for f in findings if f.detector == "error_markup" and f.verdict == "expected"), "")
-    for finding in findings:
-        if reason and finding.detector == "error_markup" and not finding.extra.get("message") \
-                and finding.verdict in ("fail", "warn"):
-            finding.verdict, finding.reason = "expected", reason
-
-
-def expected_texts(steps: Iterable[Step]) -> list[str]:
-    """Texts the flow itself waits for: an error message it expects is no surprise."""
-    texts: list[str] = []
-    for step in steps:
-        if step.kind in ("expect_text", "wait_for"):
-            text = getattr(step.args, "text", None)
-            if isinstance(text, str) and text and "{{" not in text:
-                texts.append(text)
-        texts += expected_texts(step.children)
-        if step.trigger is not None:
-            texts += expected_texts((step.trigger,))
-        if step.subflow is not None:
-            texts += expected_texts(step.subflow.steps)
-    return texts

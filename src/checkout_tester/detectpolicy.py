@@ -23,6 +23,7 @@ DIALOG_TYPES = ("alert", "confirm", "prompt", "beforeunload")
 # beforeunload is for, and it is accepted as before, so the navigation goes on: warn.
 DIALOG_DEFAULTS: dict[str, Policy] = {"alert": "fail", "confirm": "fail", "prompt": "fail", "beforeunload": "warn"}
 EXAMPLE = "e.g. detectors: {http_errors: {policy: warn, allow: [/favicon.ico]}, console_errors: ignore}"
+DIALOG_EXAMPLE = "e.g. detectors: {dialogs: {confirm: warn, beforeunload: ignore, allow: [Coupon expired]}}"
 
 
 class _Allowing(BaseModel):
@@ -168,7 +169,8 @@ def check_override(raw: Any) -> list[tuple[tuple[Any, ...], str]]:
             err = exc.errors()[0]
             where = ".".join(str(p) for p in err["loc"])
             text = str(err.get("ctx", {}).get("error", err["msg"]))
-            problems.append(((name,), f"detectors.{name}{'.' + where if where else ''}: {text}; {EXAMPLE}"))
+            example = DIALOG_EXAMPLE if name == "dialogs" else EXAMPLE
+            problems.append(((name,), f"detectors.{name}{'.' + where if where else ''}: {text}; {example}"))
     return problems
 
 

@@ -1,8 +1,9 @@
 """Reading the windows after an action: error text, error markup, refused fields and broken images.
 
 One `evaluate` per frame (scanjs.SCAN). Error markup is judged by what changed: a message or an invalid field
-counts when it was not showing at the previous scan, so a box that was there before the action and did not
-change is not blamed on it. Pattern matches and broken images are reported once per page (per URL).
+counts when its document was not showing it at the previous scan, so a box that was there before the action
+and did not change is not blamed on it (a page loaded anew is new, even with the same error on it). Pattern
+matches are reported once per page URL, broken images once per image URL.
 """
 from __future__ import annotations
 
@@ -54,7 +55,7 @@ class PageScanner:
             except Exception:  # a frame mid-navigation or detached: nothing to read there now
                 continue
             self._patterns(frame, found["patterns"])
-            self._markup(frame, found["markup"], showing, typing)
+            self._markup(frame, found["doc"], found["markup"], showing, typing)
             self._refused(frame, found["invalid"])
             self._broken_images(frame, page, found["images"])
 
@@ -66,12 +67,12 @@ class PageScanner:
                 self.detector.record(Finding("error_messages", "message", f"{hit['text']!r} in {hit['role']}",
                                              where=frame.url, extra={"pattern": hit["pattern"], "message": hit["text"]}))
 
-    def _markup(self, frame: Frame, hits: list[dict[str, Any]], showing: set[str], typing: bool) -> None:
+    def _markup(self, frame: Frame, doc: str, hits: list[dict[str, Any]], showing: set[str], typing: bool) -> None:
         patterns_on = self.detector.settings.error_messages.policy != "ignore"
         for hit in hits:
             if hit["known"] and patterns_on:
                 continue  # the error_messages detector reports text matching the patterns
-            key = f"{hit['label']}\n{hit['text']}"
+            key = f"{doc}\n{hit['label']}\n{hit['text']}"  # doc: the document's performance.timeOrigin
             if typing and hit["field"]:
                 continue  # a field flagged while the form is being filled in: judged at the next action
             showing.add(key)

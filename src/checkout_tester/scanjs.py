@@ -8,7 +8,7 @@ that loaded with zero natural size (broken_assets).
 from __future__ import annotations
 
 # Collects the fields of every `invalid` event (the browser's own validation on submit) until SCAN reads them.
-INIT_SCRIPT = """(() => { const invalid = [];
+INIT_SCRIPT = """(() => { if (window.__ctInvalid) return; const invalid = [];
   Object.defineProperty(window, '__ctInvalid', {value: invalid, enumerable: false});
   document.addEventListener('invalid', e => { if (invalid.length < 50) invalid.push(e.target); }, true); })();"""
 
@@ -37,7 +37,7 @@ SCAN = """(opts) => {
   const res = opts.patterns.map(p => new RegExp(p, 'i'));
   const shown = el => !!el && el.checkVisibility({visibilityProperty: true, opacityProperty: true});
   const clean = t => (t || '').replace(/\\s+/g, ' ').trim();
-  const out = {patterns: [], markup: [], invalid: [], images: []};
+  const out = {doc: String(performance.timeOrigin), patterns: [], markup: [], invalid: [], images: []};
   // 1. Visible text matching one of the patterns, in role=alert/status/live boxes or any text node.
   const found = new Map();
   const add = (box, text) => { text = clean(text);
