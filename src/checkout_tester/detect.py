@@ -1,4 +1,5 @@
-"""Always-on detectors: console and page errors, failed requests, HTTP errors, visible error messages.
+"""Always-on detectors: console and page errors, failed requests, HTTP errors, visible error messages and error
+markup, browser dialogs, broken assets.
 
 The engine opens and closes every step with the detector: what the browser reported since the last
 judgement is judged when the step closes, by the policy of its detector (fail / warn / ignore, with
@@ -7,27 +8,29 @@ allow-lists), attached to that step's Allure step and written to the flow's JSON
 from __future__ import annotations
 
 import json
-import re
 import time
 import warnings
-from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from playwright.sync_api import Page
 
 from checkout_tester import classes
 from checkout_tester.detectpolicy import DetectorSettings
+from checkout_tester.dialogs import DialogWatch
 from checkout_tester.events import Attachment
+from checkout_tester.expected import expected_by, expected_forms, expected_texts
 from checkout_tester.findings import (
     DEFAULT_ERROR_PATTERNS,
-    SCAN,
     Finding,
+    asset_finding,
     console_finding,
     http_finding,
     page_error_finding,
     request_finding,
     went_away,
 )
+from checkout_tester.pagescan import TYPING, PageScanner
+from checkout_tester.scanjs import INIT_SCRIPT
 
 if TYPE_CHECKING:
     from checkout_tester.engine import Runner
@@ -37,6 +40,7 @@ if TYPE_CHECKING:
 LOG_NAME = "detections.json"
 ERROR_PAGE_WAIT_MS = 2000  # longest wait for an error page to show before quoting it
 SCANNED = {"goto", "click", "fill", "select", "check", "press"}  # after these, look for error messages
+RESCAN = {"http", "requestfailed", "console", "pageerror"}  # failing these, read the windows again for a message
 # Worst first: when one step has several failing findings, the first of these names the class.
 SEVERITY = (classes.SERVER_ERROR, classes.PAGE_ERROR, classes.REQUEST_FAILED, classes.VISIBLE_ERROR)
 
@@ -64,8 +68,10 @@ class Detector:
         self._open: list[str] = []  # uids of the steps running now, innermost last
         self._pending: list[Finding] = []  # not judged yet: the next step to close judges them
         self._expected: list[str] = []
-        self._seen_messages: set[tuple[str, str]] = set()
         self._contexts: set[int] = set()
+        self.scanner = PageScanner(self)  # error text and markup, refused fields, broken images
+        self.dialogs = DialogWatch(self.record)  # answers every dialog; `dialog` steps arm it
+        self.broken_urls: set[str] = set()  # assets reported as broken, once per URL
         self.overhead_ms = 0.0  # time spent scanning and judging, reported in the JSON log
         self._started = time.perf_counter()
 
@@ -78,8 +84,23 @@ class Detector:
         self._contexts.add(id(context))
         context.on("console", self._on_console)
         context.on("weberror", lambda web_error: self._on_page_error(web_error.error))
-        context.on("response", lambda response: self.record(http_finding(response)))
-        context.on("requestfailed", lambda request: self.record(request_finding(request)))
+        context.on("response", self._on_response)
+        context.on("requestfailed", self._on_request_failed)
+        context.on("dialog", self.dialogs.on_dialog)
+        context.add_init_script(INIT_SCRIPT)  # notes the fields the browser refuses on submit
+
+    def _on_response(self, response: Any) -> None:
+        finding = http_finding(response) or asset_finding(response)
+        if finding is not None and finding.kind == "asset":
+            if finding.where in self.broken_urls:
+                return  # a broken logo on every page is one finding
+            self.broken_urls.add(finding.where)
+        self.record(finding)
+
+    def _on_request_failed(self, request: Any) -> None:
+        if request.url in self.broken_urls:
+            return  # Chromium aborts a stylesheet that answered 4xx: the broken_assets finding says it all
+        self.record(request_finding(request))
 
     def _on_console(self, msg: Any) -> None:
         finding = console_finding(msg)
@@ -113,7 +134,7 @@ class Detector:
         """A step begins; what is still unjudged (e.g. from between steps) will be judged with it."""
         self._open.append(uid)
 
-    def close(self, ctx: StepContext, step: Step, uid: str, scan: bool = False) -> list[Finding]:
+    def close(self, ctx: StepContext, step: Step, uid: str, scan: bool = False, typing: bool = False) -> list[Finding]:
         """A step ends: scan for error messages, judge and attach its findings; the failing ones are returned.
 
         Closing twice is harmless (the engine's error paths may): only the innermost open step closes."""
@@ -121,7 +142,7 @@ class Detector:
             return []
         began = time.perf_counter()
         try:
-            return self._close(ctx, step, scan)
+            return self._close(ctx, step, scan, typing)
         finally:  # detector time is not the shopper's: the step clocks leave it out (timing.py)
             spent = (time.perf_counter() - began) * 1000
             self.overhead_ms += spent
@@ -129,9 +150,9 @@ class Detector:
             if timing is not None:
                 timing.overhead_ms += spent
 
-    def _close(self, ctx: StepContext, step: Step, scan: bool) -> list[Finding]:
+    def _close(self, ctx: StepContext, step: Step, scan: bool, typing: bool) -> list[Finding]:
         if scan:
-            self.scan(ctx.page)
+            self.scan(ctx.page, typing)
         self._open.pop()
         # Whatever arrived since the last judgement is this step's, even if it came while a
         # container (popup, frame) was opening before this child ran: the innermost step notices first.
@@ -139,7 +160,8 @@ class Detector:
         for finding in mine:
             finding.step, finding.source = f"{step.index} {step.title}", str(step.source)
             self._judge(finding)
-        if any(f.verdict == "fail" and f.kind != "message" for f in mine):
+        expected_forms(mine)
+        if any(f.verdict == "fail" and f.kind in RESCAN for f in mine):
             # A failing request or script often shows the shopper a message a moment later (a popup
             # that was still loading): read the windows once more, so the failure can quote it.
             self._let_error_pages_load(ctx.page, mine)
@@ -148,6 +170,7 @@ class Detector:
                 finding.step, finding.source = f"{step.index} {step.title}", str(step.source)
                 self._judge(finding)
             mine, self._pending = mine + self._pending, []
+            expected_forms(mine)
         shown = [f for f in mine if f.verdict != "ignore"]
         if shown:
             text = "\n".join(f.judged() for f in shown)
@@ -184,7 +207,7 @@ class Detector:
 
     def check(self, ctx: StepContext, step: Step, uid: str) -> None:
         """After a step that passed: a finding whose policy is `fail` fails it here."""
-        failing = self.close(ctx, step, uid, scan=step.kind in SCANNED)
+        failing = self.close(ctx, step, uid, scan=step.kind in SCANNED, typing=step.kind in TYPING)
         if failing:
             raise self._step_failed(ctx, step, self.cause(failing))
 
@@ -215,49 +238,28 @@ class Detector:
         ctx.expectation = "no error while the step ran (always-on detectors)"  # the step itself did its part
         return StepFailed(describe(self.runner, ctx, step, detected), step, detected)
 
-    def scan(self, page: Page) -> None:
-        """Record visible text matching the error patterns in every open window and frame, once per page."""
-        if self.settings.error_messages.policy == "ignore":
-            return
-        for window in page.context.pages:  # popups too: a wallet window may show the error
-            if not window.is_closed():
-                self._scan_window(window)
-
-    def _scan_window(self, page: Page) -> None:
-        try:  # a window that was just opened may still be loading: wait for its document, not for time
-            page.wait_for_load_state("domcontentloaded", timeout=self.runner.timeouts.ms("expect"))
-        except Exception:
-            return
-        for frame in page.frames:
-            try:
-                hits = frame.evaluate(SCAN, self.patterns)
-            except Exception:  # a frame mid-navigation or detached: nothing to read there now
-                continue
-            for hit in hits:
-                key = (frame.url, hit["text"])
-                if key not in self._seen_messages:
-                    self._seen_messages.add(key)
-                    self.record(Finding("error_messages", "message", f"{hit['text']!r} in {hit['role']}",
-                                        where=frame.url, extra={"pattern": hit["pattern"], "message": hit["text"]}))
+    def scan(self, page: Page, typing: bool = False) -> None:
+        """Read every open window and frame: error text and markup, refused fields, broken images."""
+        self.scanner.scan(page, typing)
 
     def _judge(self, finding: Finding) -> None:
         policy = self.settings.of(finding.detector)
+        verdict = policy.policy_for(finding.extra.get("type", ""))
         allowed = policy.allows(f"{finding.text} {finding.where}")
-        # A message the flow waits for is no surprise, if what it waits for is the error part itself.
-        pattern = finding.extra.get("pattern", "")
-        expected = next((t for t in self._expected if t in finding.text.lower() and pattern
-                         and re.search(pattern, t, re.IGNORECASE)), None)
+        expected = expected_by(finding, self._expected) if finding.kind == "message" else None
         gone = went_away(finding)
-        if policy.policy == "ignore":
+        if verdict == "ignore":
             finding.verdict = "ignore"
+        elif finding.extra.get("handled"):  # a dialog a `dialog` step answered
+            finding.verdict, finding.reason = "expected", finding.extra["handled"]
         elif allowed:
             finding.verdict, finding.reason = "allowed", allowed
-        elif expected and finding.kind == "message":
+        elif expected:
             finding.verdict, finding.reason = "expected", f"the flow expects {expected!r}"
         elif gone:  # the browser cancels what a closed window or a left page still had in flight
             finding.verdict, finding.reason = "expected", f"aborted because {gone}"
         else:
-            finding.verdict = policy.policy
+            finding.verdict = verdict
 
     def cause(self, failing: list[Finding], underway: BaseException | None = None) -> Detected:
         """The error a step fails with because of failing findings (the worst first)."""
@@ -300,19 +302,3 @@ def _title(findings: list[Finding]) -> str:
     worst = next((v for v in ("fail", "warn", "allowed", "expected") if any(f.verdict == v for f in findings)), "")
     label = {"fail": "detector: FAILED", "warn": "detector: warning"}.get(worst, "detector: noted")
     return f"{label} ({len(findings)} finding{'s' if len(findings) > 1 else ''})"
-
-
-def expected_texts(steps: Iterable[Step]) -> list[str]:
-    """Texts the flow itself waits for: an error message it expects is no surprise."""
-    texts: list[str] = []
-    for step in steps:
-        if step.kind in ("expect_text", "wait_for"):
-            text = getattr(step.args, "text", None)
-            if isinstance(text, str) and text and "{{" not in text:
-                texts.append(text)
-        texts += expected_texts(step.children)
-        if step.trigger is not None:
-            texts += expected_texts((step.trigger,))
-        if step.subflow is not None:
-            texts += expected_texts(step.subflow.steps)
-    return texts

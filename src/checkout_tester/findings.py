@@ -1,5 +1,5 @@
-"""What the detectors record: one Finding per console error, page error, failed request, HTTP error or
-visible error message, and how a finding reads in messages, Allure steps and the per-flow JSON log."""
+"""What the detectors record: one Finding per console error, page error, failed request, HTTP error, broken
+asset, dialog or visible error message, and how a finding reads in messages, Allure steps and the JSON log."""
 from __future__ import annotations
 
 import re
@@ -13,36 +13,14 @@ DEFAULT_ERROR_PATTERNS = ("something went wrong", r"unknown \w+ format", r"\binv
                           "an error occurred", "please try again later")
 POPUP_CLOSE_MS = 2000  # how long an aborted request's popup may take to finish closing
 _STACK = re.compile(r"\(?((?:https?|file)://[^\s()]+?):(\d+):(\d+)\)?")
-
-# Visible text matching one of the patterns, in role=alert/status/live boxes or any text node.
-SCAN = """(patterns) => {
-  // one by one: a pattern the browser can't compile must not switch off the others (targetfile.py rejects it)
-  const res = patterns.flatMap(p => { try { return [new RegExp(p, 'i')]; } catch (e) { return []; } });
-  const shown = el => el && el.checkVisibility({visibilityProperty: true, opacityProperty: true});
-  const found = new Map();
-  const add = (box, text) => { text = text.replace(/\\s+/g, ' ').trim();
-    const re = res.find(r => r.test(text));
-    if (re && text && !found.has(text)) found.set(text, {text: text.slice(0, 300), pattern: re.source,
-      role: box.getAttribute('role') || box.tagName.toLowerCase()}); };
-  for (const box of document.querySelectorAll('[role=alert], [role=status], [aria-live]'))
-    if (shown(box)) add(box, box.innerText || '');
-  const walker = document.createTreeWalker(document.body || document.documentElement, NodeFilter.SHOW_TEXT);
-  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-    const el = node.parentElement;
-    if (!el || /^(SCRIPT|STYLE|NOSCRIPT|TEMPLATE)$/.test(el.tagName) || !res.some(r => r.test(node.textContent))) continue;
-    const box = el.closest('[role=alert], [role=status], [aria-live]') || el;
-    if (shown(el)) add(box, box.innerText || node.textContent);
-  }
-  return [...found.values()];
-}"""
-
+ASSETS = ("image", "stylesheet", "font", "script")  # resource types the broken_assets detector watches
 
 @dataclass
 class Finding:
     """One thing a detector saw while a flow ran."""
 
-    detector: str  # console_errors | failed_requests | http_errors | error_messages
-    kind: str  # console | pageerror | requestfailed | http | message
+    detector: str  # console_errors | failed_requests | http_errors | error_messages | error_markup | dialogs | ...
+    kind: str  # console | pageerror | requestfailed | http | message | dialog | asset
     text: str  # one line: what happened
     where: str = ""  # script location (url:line) or request URL
     status: int = 0  # HTTP status, for kind http
@@ -61,7 +39,7 @@ class Finding:
         """The failure class this finding stands for."""
         if self.kind == "http":
             return classes.SERVER_ERROR if self.status >= 500 else classes.REQUEST_FAILED
-        if self.kind == "requestfailed":
+        if self.kind in ("requestfailed", "asset"):
             return classes.REQUEST_FAILED
         if self.kind in ("console", "pageerror"):
             return classes.PAGE_ERROR
@@ -122,6 +100,17 @@ def http_finding(response: Any) -> Finding | None:
             finding.document = request
         return finding
     return None
+
+
+def asset_finding(response: Any) -> Finding | None:
+    """An image, stylesheet, font or script answering 4xx (5xx is an HTTP error), naming the page it was for."""
+    request = response.request
+    kind = request.resource_type
+    if kind not in ASSETS or not 400 <= response.status < 500:
+        return None
+    page = _frame_url(request)
+    return Finding("broken_assets", "asset", f"{response.status} GET {response.url} ({kind})" + (f" on {page}" if page else ""),
+                   where=response.url, status=response.status, extra={"page": page, "type": kind})
 
 
 def request_finding(request: Any) -> Finding:

@@ -9,7 +9,7 @@ from checkout_tester import schema, templates
 from checkout_tester.errors import FlowError
 from checkout_tester.model import Flow, Step
 from checkout_tester.schema import EXAMPLES, NAME, RESERVED_NAMESPACES, arg_keys, inline, shown, suggest
-from checkout_tester.stepargs import NESTING, SHORTHAND, STEP_ARGS, UseArgs, saved_var
+from checkout_tester.stepargs import NESTING, SHORTHAND, STEP_ARGS, TRIGGERS, UseArgs, saved_var
 from checkout_tester.yamlsource import NodePath, YamlDoc
 
 
@@ -90,12 +90,12 @@ class StepReader:
                            hint=f"write it as {EXAMPLES[verb]}")
             return None
         args = self._args(verb, data, apath, label)
-        nested = {"steps", "open"} if verb in NESTING else {"flow"} if verb == "use" else set()
+        nested = {"steps", "open"} if verb in NESTING | TRIGGERS else {"flow"} if verb == "use" else set()
         self._templates({k: v for k, v in data.items() if k not in nested}, apath, scope, label)
         trigger: Step | None = None
         children: tuple[Step, ...] = ()
         subflow: Flow | None = None
-        if verb == "popup":
+        if verb in TRIGGERS:
             trigger = self._step(data.get("open"), (*apath, "open"), f"{index}.0", scope) \
                 if isinstance(data.get("open"), dict) else None
         if verb in NESTING:

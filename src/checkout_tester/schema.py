@@ -40,6 +40,7 @@ EXAMPLES: dict[str, str] = {
     "use": '- use: {flow: parts/login.flow.yaml, with: {email: "{{ email }}"}}',
     "frame": "- frame: {title: Card payment, steps: [{fill: {label: Card number, value: '4242'}}]}",
     "popup": "- popup: {open: {click: Pay with PayPal}, steps: [{click: Approve}]}",
+    "dialog": '- dialog: {text: "Remove this item?", accept: true, open: {click: Remove}}',
     "expect_email": '- expect_email: {to: "{{ email }}", subject: Your order, save: {var: code, pattern: "T-\\\\d+"}}',
     "audit_accessibility": "- audit_accessibility: checkout page",
     "expect_count": "- expect_count: {css: .cart-row, count: 2}",
@@ -215,6 +216,7 @@ def flow_json_schema() -> dict[str, Any]:
     defs["PopupArgs"]["properties"]["steps"] = {**step_list, "description": "Steps run inside the popup window"}
     defs["PopupArgs"]["properties"]["open"] = {"$ref": "#/$defs/Step",
                                                "description": "The step that opens the popup"}
+    defs["DialogArgs"]["properties"]["open"] = {"$ref": "#/$defs/Step", "description": "The step that opens the dialog"}
     variants: list[dict[str, Any]] = []
     for verb, model in STEP_ARGS.items():
         value: dict[str, Any] = dict(refs[(model, "validation")])

@@ -6,7 +6,7 @@ fills (`click: Pay now` means `click: {text: Pay now}`). The JSON Schema is buil
 from __future__ import annotations
 
 import re
-from typing import Any, Optional, Union
+from typing import Any, Literal, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -295,6 +295,25 @@ class PopupArgs(Args):
         return "window"
 
 
+class DialogArgs(Args):
+    open: dict[str, Any] = Field(description="The step that opens the dialog, e.g. {click: Remove}")
+    accept: bool = Field(True, description="Accept the dialog (OK), or dismiss it (Cancel) with false")
+    text: Optional[str] = Field(None, description="Text the dialog's message contains")
+    answer: Optional[str] = Field(None, description="What to type into a prompt before accepting it")
+    type: Optional[Literal["alert", "confirm", "prompt", "beforeunload"]] = Field(
+        None, description="The kind of dialog expected; any kind when not given")
+
+    @model_validator(mode="after")
+    def _answer_accepts(self) -> "DialogArgs":
+        if self.answer is not None and not self.accept:
+            raise ValueError("a prompt's answer is typed only when it is accepted: drop 'answer' or 'accept: false'")
+        return self
+
+    def describe(self) -> str:
+        said = repr(self.text) if self.text is not None else ""
+        return " ".join(part for part in (self.type or "", said) if part)
+
+
 class EmailSave(BaseModel):
     """Keep part of the mail (a code, a link) in a variable for later steps."""
 
@@ -467,6 +486,7 @@ STEP_ARGS: dict[str, type[Args]] = {
     "use": UseArgs,
     "frame": FrameArgs,
     "popup": PopupArgs,
+    "dialog": DialogArgs,
     "expect_email": EmailArgs,
     "audit_accessibility": AuditArgs,
     "expect_count": CountArgs,
@@ -508,3 +528,4 @@ def saved_var(verb: str, data: Any) -> tuple[Any, tuple[str, ...]]:
 
 # Verbs whose `steps` (and popup's `open`) hold nested steps.
 NESTING = {"frame", "popup"}
+TRIGGERS = {"popup", "dialog"}  # verbs whose `open` holds the step that opens a window or dialog

@@ -26,7 +26,12 @@ SCENARIOS: dict[str, tuple[tuple[str, ...], tuple[str, ...], str]] = {
     "cart-drops-items": (("flows/checkout_card.flow.yaml",), ("cart-drops-items",), FAST),
     "healthy": (("flows/add_to_cart.flow.yaml", "flows/checkout_card.flow.yaml", "flows/checkout_wallet.flow.yaml",
                  "flows/contact_support.flow.yaml"), (), FAST),
-    "policies": ((FIXTURES,), (), f"{FIXTURES}/warn.yaml"),
+    "policies": (tuple(sorted(str(p.relative_to(ROOT)) for p in (ROOT / FIXTURES).glob("*.flow.yaml"))), (),
+                 f"{FIXTURES}/warn.yaml"),
+    # the dialogs, error markup and broken assets detectors, against the detector pages (demostore/detect_pages.py)
+    "dialogs": ((f"{FIXTURES}/dialogs",), ("cart-confirm-remove",), FAST),
+    "markup": ((f"{FIXTURES}/markup",), (), FAST),
+    "assets": ((f"{FIXTURES}/assets",), (), FAST),
 }
 
 

@@ -14,6 +14,7 @@ from checkout_tester.demostore.accounts import bp as accounts_bp
 from checkout_tester.demostore.catalog import bp as catalog_bp
 from checkout_tester.demostore.checkout import bp as checkout_bp
 from checkout_tester.demostore.db import format_money
+from checkout_tester.demostore.detect_pages import bp as detect_bp
 from checkout_tester.demostore.format_pages import bp as format_bp
 from checkout_tester.demostore.payments import bp as payments_bp
 from checkout_tester.demostore.support import bp as support_bp
@@ -39,6 +40,7 @@ def create_app(context: StoreContext) -> Flask:
     for bp in (catalog_bp, accounts_bp, checkout_bp, payments_bp, support_bp):
         app.register_blueprint(bp)
     app.register_blueprint(format_bp)  # /format/: pages the flow format's tests use
+    app.register_blueprint(detect_bp)  # pages for the detectors: framework errors, dialogs, broken assets
 
     @app.before_request
     def inject_delay() -> None:

@@ -17,10 +17,11 @@ FAULTS: dict[str, str] = {
     "jitter:MS": "every response (shop and gateway) is delayed by a random 0..MS milliseconds",
     "no-order-email": "orders are placed but no confirmation email is sent",
     "unlabelled-field": "the checkout form's Postal code field loses its <label> (an accessibility violation)",
+    "cart-confirm-remove": "the cart's Remove buttons ask confirm('Remove NAME from your cart?') and remove only if accepted",
 }
 
 SIMPLE_FAULTS = frozenset({"uppercase-email", "wallet-down", "support-500", "checkout-js-error", "cart-drops-items",
-                           "no-order-email", "unlabelled-field"})
+                           "no-order-email", "unlabelled-field", "cart-confirm-remove"})
 MAX_DELAY_MS = 120_000
 
 
