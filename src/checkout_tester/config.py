@@ -93,6 +93,16 @@ class Target(_Strict):
     accessibility: AccessibilitySettings = Field(default_factory=AccessibilitySettings)
     source: str = Field("<built-in demo>", exclude=True)
 
+    @field_validator("budgets")
+    @classmethod
+    def _budgets(cls, value: dict[str, Any]) -> dict[str, Any]:
+        from checkout_tester.budgets import budget_problems  # budgets imports stepargs, as this module does
+
+        problems = budget_problems(value)
+        if problems:
+            raise ValueError("; ".join(problems))
+        return value
+
     @property
     def is_demo(self) -> bool:
         """True when the target is the embedded demo store."""

@@ -16,6 +16,7 @@ from checkout_tester.demostore.checkout import bp as checkout_bp
 from checkout_tester.demostore.db import format_money
 from checkout_tester.demostore.payments import bp as payments_bp
 from checkout_tester.demostore.support import bp as support_bp
+from checkout_tester.demostore.timing_pages import bp as timing_bp
 from checkout_tester.demostore.web import StoreContext, current_lines, current_user
 
 HERE = Path(__file__).parent
@@ -37,6 +38,7 @@ def create_app(context: StoreContext) -> Flask:
     app.extensions["demostore"] = context
     for bp in (catalog_bp, accounts_bp, checkout_bp, payments_bp, support_bp):
         app.register_blueprint(bp)
+    app.register_blueprint(timing_bp)  # timing and navigation test pages
 
     @app.before_request
     def inject_delay() -> None:
