@@ -45,7 +45,7 @@ def _status(request: Any) -> int | None:
 def chain_hops(chain: list[Any]) -> list[dict[str, Any]]:
     """Each redirect of a chain: its request, the status it answered and where it sent the browser."""
     return [{"method": r.method, "url": r.url, "status": _status(r), "to": nxt.url}
-            for r, nxt in zip(chain, chain[1:])]
+            for r, nxt in zip(chain, chain[1:], strict=False)]
 
 
 def chain_text(chain: list[Any], hops: list[dict[str, Any]]) -> str:

@@ -8,14 +8,7 @@ from typing import TYPE_CHECKING, Any
 from playwright.sync_api import Error as PlaywrightError, Page
 
 from checkout_tester.actionwork import ActionWork
-from checkout_tester.budgets import (
-    METRICS,
-    PAGE_METRICS,
-    Breach,
-    Budgets,
-    fmt,
-    step_limit,
-)
+from checkout_tester.budgets import METRICS, PAGE_METRICS, Breach, Budgets, fmt, step_limit
 from checkout_tester.errors import ConfigError
 from checkout_tester.events import BudgetBreached, PageMeasured, RequestsAwaited
 from checkout_tester.navigation import chain_hops, chain_text, request_chain
@@ -161,31 +154,33 @@ class PageTimer:
         self.overhead_ms = 0.0
         self._open_window()
 
-    def _open_window(self) -> None:
-        self.work.reset()
+    def _open_window(self) -> list[Any]:
+        """The next step's requests and routes count from now; returns the requests of the last window."""
         self._soft.clear()
         self._window = time.perf_counter()
+        return self.work.reset()
 
     def settle(self, step: Step | None = None) -> None:
         """Wait for what the step started: page loads, its XHR/fetch requests, a client-side route's render."""
-        deadline = time.perf_counter() + self.runner.timeouts.ms("navigation") / 1000
+        now = time.perf_counter()
+        deadline = now + self.runner.timeouts.ms("navigation") / 1000
+        # A request that never ends (a stream, a long poll) holds the step no longer than a step may wait.
+        work_deadline = min(deadline, now + self.runner.timeouts.ms("step") / 1000)
+        starts_work = step is None or step.kind in STARTS_WORK
         self._settle_documents(deadline)
-        if step is None or step.kind not in CONTAINERS:  # a container's children settled their own work
-            for _ in range(SETTLE_ROUNDS):
-                waited = False
-                if step is None or step.kind in STARTS_WORK:
-                    waited, overhead = self.work.wait(deadline)
-                    self.overhead_ms += overhead * 1000
-                for page in list(self._soft.values()):
-                    self._soft.pop(id(page), None)
-                    if page not in self._unmeasured:  # a URL change right after a load is part of that load
-                        waited = self._settle_route(page, deadline) or waited
-                if not waited or not (self.work.busy() or self._soft or self._loading()):
-                    break
-                self._settle_documents(deadline)
-        self._waited = self.work.reset()
-        self._soft.clear()
-        self._window = time.perf_counter()
+        # a container's children settled their own work
+        for _ in range(SETTLE_ROUNDS if step is None or step.kind not in CONTAINERS else 0):
+            waited, overhead = self.work.wait(work_deadline) if starts_work else (False, 0.0)
+            self.overhead_ms += overhead * 1000
+            for page in list(self._soft.values()):
+                self._soft.pop(id(page), None)
+                if page not in self._unmeasured:  # a URL change right after a load is part of that load
+                    waited = self._settle_route(page, deadline) or waited
+            if not waited or not (self.work.busy() or self._soft or self._loading()):
+                break
+            self._settle_documents(deadline)
+        done = self._open_window()
+        self._waited = done if starts_work else []
 
     def _loading(self) -> bool:
         return any(self._pending.get(id(page)) for page in self.pages)
