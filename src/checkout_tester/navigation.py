@@ -1,6 +1,7 @@
 """Document navigations as requests: the redirect chain behind a page, and `goto`'s `expect_status`."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from playwright.sync_api import Error as PlaywrightError
@@ -42,9 +43,11 @@ def _status(request: Any) -> int | None:
     return response.status if response is not None else None
 
 
-def chain_hops(chain: list[Any]) -> list[dict[str, Any]]:
-    """Each redirect of a chain: its request, the status it answered and where it sent the browser."""
-    return [{"method": r.method, "url": r.url, "status": _status(r), "to": nxt.url}
+def chain_hops(chain: list[Any], seen: Mapping[int, int] | None = None) -> list[dict[str, Any]]:
+    """Each redirect of a chain: its request, the status it answered (`seen`: id(request) -> status, as the
+    response events told it; else asked) and where it sent the browser."""
+    seen = seen or {}
+    return [{"method": r.method, "url": r.url, "status": seen[id(r)] if id(r) in seen else _status(r), "to": nxt.url}
             for r, nxt in zip(chain, chain[1:], strict=False)]
 
 

@@ -97,6 +97,7 @@ class PageTimer:
         self._pending: dict[int, set[Any]] = {}  # page -> navigation requests not yet loaded
         self._unmeasured: list[Page] = []  # pages that loaded a document nobody measured yet
         self._navigation: dict[int, Any] = {}  # page -> its latest main-frame navigation request
+        self._redirects: dict[int, int] = {}  # id(navigation request) -> the redirect status it answered
         self._soft: dict[int, Page] = {}  # pages whose URL changed without a document load this step
         self._routes: list[dict[str, Any]] = []  # soft navigations settled this step, to measure
         self._window = time.perf_counter()  # when this step's window for requests and routes opened
@@ -139,7 +140,12 @@ class PageTimer:
             if frame == page.main_frame and not pending and loaded[0]:
                 self._soft[id(page)] = page  # same document, new URL: client-side routing
 
+        def on_response(response: Any) -> None:
+            if 300 <= response.status < 400 and response.request in pending:  # kept: no round trip to ask later
+                self._redirects[id(response.request)] = response.status
+
         page.on("request", on_request)
+        page.on("response", on_response)
         page.on("requestfailed", lambda request: pending.discard(request))
         page.on("load", on_load)
         page.on("framenavigated", on_navigated)
@@ -152,6 +158,7 @@ class PageTimer:
         self.budgets = self._budgets(flow)
         self.warnings = []
         self.overhead_ms = 0.0
+        self._redirects.clear()
         self._open_window()
 
     def _open_window(self) -> list[Any]:
@@ -246,7 +253,7 @@ class PageTimer:
         metrics["method"] = chain[0].method if chain else "GET"
         if len(chain) <= 1 and metrics["method"] == "GET":
             return ""
-        hops = chain_hops(chain)
+        hops = chain_hops(chain, {id(r): self._redirects.pop(id(r)) for r in chain if id(r) in self._redirects})
         metrics.update(url=chain[0].url, landed_url=metrics["url"], redirects=hops)
         return chain_text(chain, hops)
 
