@@ -159,6 +159,7 @@ class PageTimer:
         self.warnings = []
         self.overhead_ms = 0.0
         self._redirects.clear()
+        self._routes, self._waited = [], []
         self._open_window()
 
     def _open_window(self) -> list[Any]:

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from checkout_tester.config import Target
+from checkout_tester.errors import FlowError
 from checkout_tester.loader import load_flow
 from checkout_tester.reporting.timings import TimingRecorder
 from checkout_tester.session import Session, demo_session
@@ -214,3 +215,11 @@ def test_a_request_that_does_not_end_holds_the_click_no_longer_than_the_step_tim
     steps = _steps(record)
     (waited,) = steps["2"]["requests"]
     assert waited["unfinished"] is True and waited["ms"] >= 1000, waited  # let go after the 1 s step timeout
+
+
+def test_an_impossible_expected_status_is_refused_at_its_line(tmp_path: Path) -> None:
+    flow = tmp_path / "bad.flow.yaml"
+    flow.write_text("name: x\nsteps:\n  - goto: /\n  - goto: {url: /gone, expect_status: 99}\n")
+    with pytest.raises(FlowError) as info:
+        load_flow(flow)
+    assert "'expect_status' in goto" in str(info.value) and "bad.flow.yaml:4" in str(info.value), str(info.value)
