@@ -89,7 +89,7 @@ def _patches() -> dict[str, list[tuple[Any, str, Any]]]:
         "no page metrics": [(timing, "collect_page_metrics", lambda page: None)],
         "layout-shift wait 1 frame": [(timing, "PAGE_METRICS_JS", one_frame)],
         "no error-message scan": [(Detector, "scan", lambda self, page, typing=False: None)],
-        "no settle": [(timing.PageTimer, "settle", lambda self: None)],
+        "no settle": [(timing.PageTimer, "settle", lambda self, *args: None)],
     }
     if not one_frame:  # timing.py changed since this was written: that side would measure nothing
         print("note: timing.PAGE_METRICS_JS changed; the 'layout-shift wait 1 frame' side is left out")

@@ -121,6 +121,16 @@ class Target(_Strict):
             raise ValueError(f"{value!r} is not an attribute name; e.g. testid_attribute: data-test")
         return value
 
+    @field_validator("budgets")
+    @classmethod
+    def _budgets(cls, value: dict[str, Any]) -> dict[str, Any]:
+        from checkout_tester.budgets import budget_problems  # budgets imports stepargs, as this module does
+
+        problems = budget_problems(value)
+        if problems:
+            raise ValueError("; ".join(problems))
+        return value
+
     @property
     def is_demo(self) -> bool:
         """True when the target is the embedded demo store."""

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, Iterable, Sequence
 from urllib.parse import urljoin
 
-from playwright.sync_api import Error as PlaywrightError, Page
+from playwright.sync_api import Error as PlaywrightError, Page, Response
 
 from checkout_tester import classes, expectfail, failure, softchecks, unique
 from checkout_tester.config import Target
@@ -77,10 +77,10 @@ class Runner:
         self.detector.watch(page)  # fills self.console and self.page_errors too
         self.timing.watch(page)
 
-    def navigate(self, page: Page, url: str, timeout: float) -> None:
-        """Go to a URL; a store that does not answer is 'unreachable', not a failed step."""
+    def navigate(self, page: Page, url: str, timeout: float) -> Response | None:
+        """Go to a URL and return its response; a store that does not answer is 'unreachable', not a failed step."""
         try:
-            page.goto(url, timeout=timeout)
+            return page.goto(url, timeout=timeout)
         except PlaywrightError as exc:
             code = UNREACHABLE.search(str(exc))
             if code:
@@ -165,7 +165,7 @@ class Runner:
         reading = self.timing.overhead_ms  # nested steps' metric reading is not this step's time
         try:
             HANDLERS[step.kind](local, step, args)
-            self.timing.settle()  # a click that navigates lasts until the new page has loaded
+            self.timing.settle(step)  # a click that navigates lasts until the new page has loaded
         except (StepFailed, StoreUnreachable) as exc:
             self.detector.close(local, step, uid)
             self._finish(step, title, uid, started, exc)

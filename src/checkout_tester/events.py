@@ -59,11 +59,20 @@ class PageMeasured:
 
 
 @dataclass(frozen=True)
+class RequestsAwaited:
+    """The XHR/fetch requests a step started and waited for (their time is the step's)."""
+
+    step: Step
+    requests: list  # [{method, url, type, ms}, ...] (actionwork.Work.as_json)
+
+
+@dataclass(frozen=True)
 class BudgetBreached:
     """A measured value over its timing budget; tier `warn` degrades the flow, `fail` fails it."""
 
     breach: object  # budgets.Breach
 
 
-Event = Union[FlowStarted, StepStarted, StepFinished, Attachment, FlowFinished, PageMeasured, BudgetBreached]
+Event = Union[FlowStarted, StepStarted, StepFinished, Attachment, FlowFinished, PageMeasured, RequestsAwaited,
+              BudgetBreached]
 Listener = Callable[[Event], None]

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from checkout_tester import classes, detectpolicy, equivalents, expectfail, schema, unique as unique_inputs
-from checkout_tester.budgets import EXAMPLE as BUDGET_EXAMPLE, budget_problems
+from checkout_tester.budgets import EXAMPLE as BUDGET_EXAMPLE, PAGES_EXAMPLE, budget_issues
 from checkout_tester.errors import FlowError
 from checkout_tester.flowsteps import StepReader, saved_names
 from checkout_tester.model import Flow, Source, Variant
@@ -186,8 +186,8 @@ class _FileReader(StepReader):
             self.error(f"budgets must be a mapping, not {shown(budgets)}", ("budgets",),
                        hint="e.g. budgets: {page_load: 2s, step: 5s}")
         else:
-            for problem in budget_problems(budgets):
-                self.error(problem, ("budgets",), hint=BUDGET_EXAMPLE)
+            for where, problem in budget_issues(budgets):
+                self.error(problem, ("budgets", *where), hint=PAGES_EXAMPLE if "pages" in where else BUDGET_EXAMPLE)
         detectors = data.get("detectors") or {}
         for where, problem in detectpolicy.check_override(detectors):
             self.error(problem, ("detectors", *where))

@@ -134,6 +134,8 @@ class Locator(Args, Element):
 
 class GotoArgs(Args):
     url: str = Field(description="Path on the target (/cart) or a full URL")
+    expect_status: Optional[int] = Field(
+        None, ge=100, le=599, description="HTTP status the page must answer, e.g. 404; a 3xx matches the redirect")
 
     def describe(self) -> str:
         return self.url

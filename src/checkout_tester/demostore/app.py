@@ -18,6 +18,7 @@ from checkout_tester.demostore.detect_pages import bp as detect_bp
 from checkout_tester.demostore.format_pages import bp as format_bp
 from checkout_tester.demostore.payments import bp as payments_bp
 from checkout_tester.demostore.support import bp as support_bp
+from checkout_tester.demostore.timing_pages import bp as timing_bp
 from checkout_tester.demostore.web import StoreContext, current_lines, current_user
 
 HERE = Path(__file__).parent
@@ -41,6 +42,7 @@ def create_app(context: StoreContext) -> Flask:
         app.register_blueprint(bp)
     app.register_blueprint(format_bp)  # /format/: pages the flow format's tests use
     app.register_blueprint(detect_bp)  # pages for the detectors: framework errors, dialogs, broken assets
+    app.register_blueprint(timing_bp)  # timing and navigation test pages
 
     @app.before_request
     def inject_delay() -> None:

@@ -16,6 +16,7 @@ from checkout_tester.events import (
     FlowFinished,
     FlowStarted,
     PageMeasured,
+    RequestsAwaited,
     StepFinished,
     StepStarted,
 )
@@ -49,12 +50,15 @@ class TimingRecorder:
             else:
                 self._top += 1
                 place = str(self._top)
-            self._stack.append([place, 0])
+            self._stack.append([place, 0, {}])
         elif isinstance(event, StepFinished):
-            place = self._stack.pop()[0] if self._stack else event.step.index
+            place, _, extra = self._stack.pop() if self._stack else (event.step.index, 0, {})
             self.record["step_times"].append({"index": place, "title": event.title,
                                               "line": str(event.step.source), "status": event.status,
-                                              "ms": round(event.duration_ms, 1)})
+                                              "ms": round(event.duration_ms, 1), **extra})
+        elif isinstance(event, RequestsAwaited):  # the XHR/fetch the step waited for
+            if self._stack:
+                self._stack[-1][2]["requests"] = event.requests
         elif isinstance(event, PageMeasured):
             place = self._stack[-1][0] if self._stack else event.step.index
             self.record["pages"].append({"step": place, **event.metrics})
@@ -129,6 +133,8 @@ def summarise(records: list[dict[str, Any]]) -> dict[str, Any]:
         for run in runs:
             for page in run["pages"]:
                 entry = pages.setdefault(page_key(page), {"step": page["step"], "url": page_key(page).split(" ", 2)[2],
+                                                          "kind": page.get("kind", "document"),
+                                                          "method": page.get("method", "GET"),
                                                           **{f: [] for f in PAGE_FIGURES}})
                 for figure in PAGE_FIGURES:
                     entry[figure].append(page.get(figure))
@@ -138,8 +144,8 @@ def summarise(records: list[dict[str, Any]]) -> dict[str, Any]:
             "degraded": sum(bool(r.get("warnings")) and r.get("status") == "passed" for r in runs),
             "flow_ms": stats(r.get("total_ms") for r in runs), "actions": stats(r.get("actions") for r in runs),
             "steps": [{**{k: v for k, v in s.items() if k != "ms"}, "ms": stats(s["ms"])} for s in steps.values()],
-            "pages": [{"step": p["step"], "url": p["url"], **{f: stats(p[f]) for f in PAGE_FIGURES}}
-                      for p in pages.values()],
+            "pages": [{"step": p["step"], "url": p["url"], "kind": p["kind"], "method": p["method"],
+                       **{f: stats(p[f]) for f in PAGE_FIGURES}} for p in pages.values()],
             "warnings": sorted({w for r in runs for w in r.get("warnings", [])}),
         }
     return flows

@@ -3,13 +3,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from checkout_tester.navigation import check_status
 from checkout_tester.steps.registry import StepContext, handler
 
 
 @handler("goto")
 def goto(ctx: StepContext, step: Any, args: Any) -> None:
-    ctx.expectation = f"page {args.url} loads"
-    ctx.runner.navigate(ctx.page, args.url, args.timeout_ms(ctx.runner.timeouts.ms("navigation")))
+    status = args.expect_status
+    ctx.expectation = f"page {args.url} loads" + (f" with HTTP status {status}" if status is not None else "")
+    response = ctx.runner.navigate(ctx.page, args.url, args.timeout_ms(ctx.runner.timeouts.ms("navigation")))
+    if status is not None:
+        check_status(ctx.runner.detector, step, response, status)
 
 
 @handler("click", action=True)
