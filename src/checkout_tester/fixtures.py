@@ -119,15 +119,17 @@ def session_target(config: pytest.Config) -> Target:
 
 
 def reproduce_command(item: Any) -> str:
-    """One line that re-runs just this flow variant with the same target and faults."""
+    """One line that re-runs just this flow variant as it ran: same program, target, base URL, faults, variables.
+
+    It works verbatim from the folder the run started in: test ids are relative to that folder."""
     config = item.config
-    parts = ["pytest", item.nodeid]
-    if config.getoption("--target"):
-        parts += ["--target", config.getoption("--target")]
-    for fault in config.getoption("--store-fault"):
-        parts += ["--store-fault", fault]
-    for var in config.getoption("--var"):
-        parts += ["--var", var]
+    nodeid = getattr(item, "base_nodeid", item.nodeid)  # a --repeat copy: re-run the variant once
+    parts = shlex.split(config.getoption("--checkout-command") or "pytest") + [nodeid]
+    for option in ("--target", "--base-url"):
+        if config.getoption(option):
+            parts.append(f"{option}={config.getoption(option)}")
+    parts += [f"--store-fault={fault}" for fault in config.getoption("--store-fault")]
+    parts += [f"--var={var}" for var in config.getoption("--var")]
     return shlex.join(parts)
 
 

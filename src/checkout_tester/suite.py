@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -63,19 +64,21 @@ class _Collector:
 
 def pytest_args(paths: list[str], target: str | None = None, faults: list[str] | None = None,
                 variables: list[str] | None = None, markers: str | None = None,
-                extra: list[str] | None = None) -> list[str]:
-    """The pytest command line a suite run uses; reports go under reports/."""
-    # --clean-alluredir: each run's report shows that run; report.py carries history over for trends
-    args = list(paths) + ["--alluredir", RESULTS, "--clean-alluredir", "--junitxml", "reports/junit.xml",
-                          "--tracing", "retain-on-failure", "--screenshot", "only-on-failure",
-                          "--output", "reports/test-results", "-p", "no:cacheprovider", "-q", "--tb=no",
-                          "-W", "ignore::pytest.PytestAssertRewriteWarning"]
+                extra: list[str] | None = None, command: str = "") -> list[str]:
+    """The pytest command line a suite run uses; reports go under reports/, the user's options last (they win)."""
+    # `--opt=value`, never `--opt value`: pytest takes any existing path among the bare arguments into
+    # its rootdir choice, so reports/allure-results would move the rootdir once it exists.
+    # --clean-alluredir: each run's report shows that run; report.py carries history over for trends.
+    args = list(paths) + [f"--alluredir={RESULTS}", "--clean-alluredir", "--junitxml=reports/junit.xml",
+                          "--tracing=retain-on-failure", "--screenshot=only-on-failure",
+                          "--output=reports/test-results", f"--rootdir={Path.cwd()}", "--flows-default=flows",
+                          "-q", "--tb=no", "-W", "ignore::pytest.PytestAssertRewriteWarning"]
+    if command:
+        args.append(f"--checkout-command={command}")
     if target:
-        args += ["--target", target]
-    for fault in faults or []:
-        args += ["--store-fault", fault]
-    for var in variables or []:
-        args += ["--var", var]
+        args.append(f"--target={target}")
+    args += [f"--store-fault={fault}" for fault in faults or []]
+    args += [f"--var={var}" for var in variables or []]
     if markers:
         args += ["-m", markers]
     return args + list(extra or [])
@@ -83,10 +86,10 @@ def pytest_args(paths: list[str], target: str | None = None, faults: list[str] |
 
 def run_suite(paths: list[str], target: str | None = None, faults: list[str] | None = None,
               variables: list[str] | None = None, markers: str | None = None,
-              extra: list[str] | None = None, summary: bool = True) -> SuiteResult:
+              extra: list[str] | None = None, summary: bool = True, command: str = "") -> SuiteResult:
     """Run flows with pytest in this process; print the summary table."""
     collector = _Collector()
-    code = pytest.main(pytest_args(paths, target, faults, variables, markers, extra), plugins=[collector])
+    code = pytest.main(pytest_args(paths, target, faults, variables, markers, extra, command), plugins=[collector])
     result = SuiteResult(int(code), list(collector.results.values()))
     if summary:
         print_summary(result.results)
