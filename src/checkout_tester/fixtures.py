@@ -66,6 +66,25 @@ def browser_type_launch_args(browser_type_launch_args: dict, checkout_target: Ta
 
 
 @pytest.fixture(scope="session")
+def browser(launch_browser: Any) -> Iterator[Any]:
+    """pytest-playwright's browser, launched again for the next flow when it crashed (or was killed)."""
+    from checkout_tester.relaunch import RelaunchingBrowser
+
+    held = RelaunchingBrowser(launch_browser)
+    yield held
+    held.close()
+
+
+@pytest.fixture
+def context(new_context: Any, browser: Any) -> Iterator[Any]:
+    """pytest-playwright's context; when its browser died meanwhile, there is nothing left to close or trace."""
+    made = new_context()
+    yield made
+    if not browser.is_connected():
+        made.close = lambda *args, **kwargs: None  # closing would raise TargetClosedError from Tracing.stop
+
+
+@pytest.fixture(scope="session")
 def browser_context_args(browser_context_args: dict, checkout_target: Target) -> dict:
     return {**browser_context_args, **context_options(checkout_target.browser)}
 

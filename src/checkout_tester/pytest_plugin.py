@@ -8,7 +8,7 @@ from typing import Any, Generator, Iterator
 
 import pytest
 
-from checkout_tester import browser as browser_setup, fixtures, invocation
+from checkout_tester import browser as browser_setup, fixtures, interrupts, invocation
 from checkout_tester.engine import StepFailed
 from checkout_tester.errors import CheckoutTesterError, FlowError, StoreUnreachable
 from checkout_tester.loader import load_flow
@@ -96,6 +96,19 @@ class FlowItem(pytest.Function):
         if isinstance(excinfo.value, (StepFailed, StoreUnreachable, CheckoutTesterError)):
             return str(excinfo.value)
         return super().repr_failure(excinfo)  # pytest's Function.repr_failure takes no style
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Generator[None, Any, None]:
+    # Where flows run (not in an xdist controller): Ctrl-C / SIGTERM stop at the next step, cleanly.
+    interrupts.install()
+    yield
+    if interrupts.requested():
+        item.session.shouldstop = f"interrupted by {interrupts.requested()}"  # the reports are written as usual
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    interrupts.uninstall()
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from checkout_tester.classes import class_of, classify
+from checkout_tester.classes import BY_NAME, INTERRUPTED, class_of, classify
 from checkout_tester.detect import DetectorWarning
 from checkout_tester.reporting.console import print_summary
 from checkout_tester.reporting.timings import degraded_of
@@ -54,8 +54,8 @@ class _Collector:
             message = report.longreprtext if report.failed else ""
             outcome: str = report.outcome
             failure_class = classify(message, getattr(report, "failure_class", "")) if report.failed else ""
-            if failure_class == "store unreachable":
-                outcome = "broken"
+            if failure_class in BY_NAME and BY_NAME[failure_class].status == "broken":
+                outcome = "interrupted" if failure_class == INTERRUPTED else "broken"
             self.results[report.nodeid] = FlowResult(report.nodeid, outcome, report.duration, message, failure_class,
                                                      degraded_of(report) if report.passed else "")
         elif report.when == "teardown" and seen is not None:
