@@ -38,7 +38,7 @@ LOG_NAME = "detections.json"
 ERROR_PAGE_WAIT_MS = 2000  # longest wait for an error page to show before quoting it
 SCANNED = {"goto", "click", "fill", "select", "check", "press"}  # after these, look for error messages
 # Worst first: when one step has several failing findings, the first of these names the class.
-SEVERITY = (classes.SERVER_ERROR, classes.PAGE_ERROR, classes.REQUEST_FAILED, classes.VISIBLE_ERROR)
+SEVERITY = (classes.STORE_UNREACHABLE, classes.SERVER_ERROR, classes.PAGE_ERROR, classes.REQUEST_FAILED, classes.VISIBLE_ERROR)
 
 
 class DetectorWarning(UserWarning):

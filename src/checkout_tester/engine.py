@@ -43,6 +43,15 @@ class StepFailed(AssertionError):
         self.step, self.cause = step, cause
 
 
+def _broken(failed: StepFailed) -> BaseException:
+    """A failure of an infrastructure class (store unreachable ...) as what Allure counts as broken."""
+    if classes.BY_NAME[failed.failure_class].status != "broken":
+        return failed
+    error = StoreUnreachable(str(failed))
+    error.failure_class, error.located = failed.failure_class, True  # type: ignore[attr-defined]
+    return error
+
+
 class Runner:
     """Runs flows on one page, keeping the run's variables, console log and counters."""
 
@@ -199,15 +208,16 @@ class Runner:
         except (AssertionError, PlaywrightError, CheckoutTesterError) as exc:
             self._infrastructure(local, step, title, uid, started, exc)  # raises when the browser or store failed
             cause = self.detector.blame(local, step, uid, exc)  # a detector finding, when one failed, is the cause
-            failed = StepFailed(failure.describe(self, local, step, cause), step, cause)
+            failed = _broken(StepFailed(failure.describe(self, local, step, cause), step, cause))
             self._finish(step, title, uid, started, failed)
             raise failed from None
         ended = time.perf_counter() - (self.timing.overhead_ms - reading) / 1000
         try:
             self.detector.check(local, step, uid)  # untimed: a finding whose policy is `fail` fails this step
-        except StepFailed as failed:
+        except StepFailed as found:
+            failed = _broken(found)
             self._finish(step, title, uid, started, failed, ended)
-            raise
+            raise failed from None
         self.steps_run += 1
         if step.kind in ACTIONS:
             self.actions += 1

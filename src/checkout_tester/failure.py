@@ -94,8 +94,21 @@ def _noise(detector: Any, finding: Any) -> bool:
 
 
 def _without_page_dump(detail: str) -> str:
-    """Playwright quotes the whole page as the actual value: keep the first words, the excerpt says the rest."""
-    return "\n".join(line if len(line) <= 160 else line[:157] + "..." for line in detail.splitlines())
+    """Playwright quotes the whole page as the actual value: say so in one line; the Nearest: lines say the rest."""
+    kept: list[str] = []
+    dumped = 0
+    for line in detail.splitlines():
+        if kept and kept[-1].startswith("Actual value:") or dumped:
+            if line.startswith("Error:"):
+                kept.append(line)
+                continue
+            dumped += 1
+            continue
+        kept.append(line if len(line) <= 160 else line[:157] + "...")
+    if dumped:
+        kept = [f"{line} ... ({dumped + 1} lines of page text, the nearest below)" if line.startswith("Actual value:")
+                else line for line in kept]
+    return "\n".join(kept)
 
 
 def nearest_lines(ctx: "StepContext", step: "Step") -> list[str]:
