@@ -15,8 +15,8 @@ from checkout_tester.config import Target
 from checkout_tester.detect import Detector
 from checkout_tester.errors import CheckoutTesterError, StoreUnreachable
 from checkout_tester.events import Attachment, FlowFinished, FlowStarted, Listener, StepFinished, StepStarted
-from checkout_tester.interrupts import FlowInterrupted
 from checkout_tester.inputcheck import judged
+from checkout_tester.interrupts import FlowInterrupted
 from checkout_tester.model import Flow, Step, Variant
 from checkout_tester.redaction import Redactor
 from checkout_tester.steps import HANDLERS
