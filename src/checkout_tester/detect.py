@@ -137,7 +137,7 @@ class Detector:
         # container (popup, frame) was opening before this child ran: the innermost step notices first.
         mine, self._pending = self._pending, []
         for finding in mine:
-            finding.step, finding.source = f"{step.index} {step.title}", str(step.source)
+            finding.step, finding.source = f"{self.runner.place() or step.index} {step.title}", str(step.source)
             self._judge(finding)
         if any(f.verdict == "fail" and f.kind != "message" for f in mine):
             # A failing request or script often shows the shopper a message a moment later (a popup
@@ -145,7 +145,7 @@ class Detector:
             self._let_error_pages_load(ctx.page, mine)
             self.scan(ctx.page)
             for finding in self._pending:
-                finding.step, finding.source = f"{step.index} {step.title}", str(step.source)
+                finding.step, finding.source = f"{self.runner.place() or step.index} {step.title}", str(step.source)
                 self._judge(finding)
             mine, self._pending = mine + self._pending, []
         shown = [f for f in mine if f.verdict != "ignore"]
