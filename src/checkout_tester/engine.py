@@ -133,7 +133,9 @@ class Runner:
             if over:
                 raise StepFailed(over, flow.steps[-1])
         except BaseException as exc:
-            status, error = ("failed" if isinstance(exc, AssertionError) else "broken"), exc
+            status = "interrupted" if isinstance(exc, FlowInterrupted) else (
+                "failed" if isinstance(exc, AssertionError) else "broken")
+            error = exc
             raise
         finally:
             self.detector.finish()  # the per-flow JSON log; warnings

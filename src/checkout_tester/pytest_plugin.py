@@ -34,6 +34,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    interrupts.reset()  # a new run in this process starts unasked
     default = config.getoption("--flows-default")
     if default and config.args_source != pytest.Config.ArgsSource.ARGS:
         config.args = [default]  # `checkout-tester run -k signup`: flows/, not the rootdir's testpaths

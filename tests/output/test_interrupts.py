@@ -57,6 +57,7 @@ def test_an_interrupted_run_keeps_what_finished_and_claims_nothing(tmp_path: Pat
     assert "c_last" not in outcomes, out  # never started: not claimed either way
     runs = json.loads((tmp_path / "reports" / "timings.json").read_text())["runs"]
     assert [r["status"] for r in runs if r["flow"].endswith("a_first.flow.yaml")] == ["passed"]
+    assert [r["status"] for r in runs if r["flow"].endswith("b_middle.flow.yaml")] == ["interrupted"]
     allure = {r["name"]: r for r in allure_results(tmp_path)}
     assert allure["First, quick"]["status"] == "passed"
     middle = allure["Middle, long"]
