@@ -11,7 +11,8 @@ from pathlib import Path
 def as_typed(path: str) -> str:
     """A program path as one would type it here: its bare name when PATH finds that same file, else relative."""
     found = shutil.which(Path(path).name)
-    if found and Path(found).resolve() == Path(path).resolve():
+    # Not resolve(): a virtualenv's python is a symlink to the system's, which lacks the venv's packages.
+    if found and os.path.abspath(found) == os.path.abspath(path):
         return Path(path).name
     return path if not Path(path).is_absolute() else os.path.relpath(path)
 
