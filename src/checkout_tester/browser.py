@@ -63,7 +63,10 @@ def ensure_display() -> str | None:
 
 def launch_options(settings: BrowserSettings, playwright_executable: str | None) -> dict[str, Any]:
     """Launch options from a target's browser settings (headless, flags, the executable)."""
-    options: dict[str, Any] = {"headless": settings.headless, "args": list(settings.args)}
+    # The browser ignores Ctrl-C and SIGTERM itself: they reach the whole process group, and the run
+    # stops at the next step and closes the browser in order (interrupts.py) instead of losing it mid-step.
+    options: dict[str, Any] = {"headless": settings.headless, "args": list(settings.args),
+                               "handle_sigint": False, "handle_sigterm": False, "handle_sighup": False}
     executable = resolve_executable(settings.executable, playwright_executable)
     if executable:
         options["executable_path"] = executable

@@ -22,6 +22,8 @@ CONTENT_MISSING = "expected content missing"
 ELEMENT_NOT_FOUND = "element not found"
 BUDGET_EXCEEDED = "timing budget exceeded"
 STORE_UNREACHABLE = "store unreachable"
+BROWSER_CRASHED = "browser crashed"
+INTERRUPTED = "interrupted"
 CLASS_LINE = "  Class:    "  # how failure messages state their class
 
 
@@ -42,7 +44,12 @@ class FailureClass:
 
 # Ordered: for messages without a `Class:` line, the first matching fallback wins.
 CLASSES: tuple[FailureClass, ...] = (
-    FailureClass(STORE_UNREACHABLE, r"store unreachable", "broken", "the store did not answer at all"),
+    FailureClass(INTERRUPTED, r"^interrupted by SIG", "broken", "the run was stopped (Ctrl-C, SIGTERM) mid-flow"),
+    FailureClass(BROWSER_CRASHED, r"browser crashed|Target crashed|Browser has been closed", "broken",
+                 "the browser died while the flow ran: not the store's fault"),
+    FailureClass(STORE_UNREACHABLE, r"store unreachable|net::ERR_(CONNECTION_REFUSED|CONNECTION_RESET|EMPTY_RESPONSE|"
+                 r"CONNECTION_CLOSED|NAME_NOT_RESOLVED|TIMED_OUT|CONNECTION_TIMED_OUT)", "broken",
+                 "the store did not answer (down, or stopped answering mid-step)"),
     FailureClass(VALID_INPUT_REJECTED, r"valid input rejected",
                  description="an input equivalent to one the store accepts was refused"),
     FailureClass(BUDGET_EXCEEDED, r"timing budget exceeded|over (its|the) budget",
@@ -59,7 +66,8 @@ CLASSES: tuple[FailureClass, ...] = (
     FailureClass(VISIBLE_ERROR, r"Page:.*\n\s+message |visible error message",
                  description="the page showed an error message"),
     FailureClass(ELEMENT_NOT_FOUND,
-                 r"Expected: (a |an |iframe|the popup|a popup).*\n\s+Error:\s+.*(Timeout|not found)",
+                 r"Expected: (a |an |iframe|the popup|a popup).*\n\s+Error:\s+.*(Timeout|not found)"
+                 r"|strict mode violation|resolved to \d+ elements|matched \d+ elements",
                  description="an element the flow needs is missing: the flow or the page changed"),
     FailureClass(CONTENT_MISSING, r".", description="a text, URL or element the flow expects is not there"),
 )
@@ -83,6 +91,7 @@ def classify(message: str, stated: str | None = None) -> str:
 
 
 LOCATING = {"click", "fill", "select", "check", "press", "save", "frame", "popup"}  # a timeout: element gone
+AMBIGUOUS = re.compile(r"strict mode violation|resolved to \d+ elements")  # Playwright's words for it
 CHECKS = {"expect_text", "expect_no_text", "expect_url", "expect_visible", "expect_hidden", "wait_for",
           "expect_count", "expect_attribute", "expect_value"}
 
@@ -99,6 +108,8 @@ def for_failure(kind: str, cause: BaseException | None, message: str, given: str
         return stated.group(1)
     if isinstance(cause, PlaywrightTimeout) and kind in LOCATING:
         return ELEMENT_NOT_FOUND
+    if AMBIGUOUS.search(f"{cause or ''}\n{message}"):
+        return ELEMENT_NOT_FOUND  # one element needed, several matched: the locator must be narrowed
     if kind in CHECKS and isinstance(cause, (AssertionError, PlaywrightTimeout)):
         return CONTENT_MISSING
     return classify(message)

@@ -14,15 +14,10 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="checkout-tester", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
 
-    run = sub.add_parser("run", help="run flows (pytest underneath); other options go to pytest, e.g. --headed, -n 2")
-    run.add_argument("flows", nargs="*", default=[], help="flow files, folders or pytest node ids (default: flows/)")
-    run.add_argument("--target", help="target config, e.g. config/example.yaml")
-    run.add_argument("--store-fault", action="append", default=[], help="demo store fault (repeatable)")
-    run.add_argument("--var", action="append", default=[], help="NAME=VALUE flow variable (repeatable)")
-    run.add_argument("-m", dest="markers", help="only flows with these tags, e.g. smoke")
-    run.add_argument("--report", action="store_true", help="generate the HTML report afterwards")
-    run.add_argument("--repeat", type=int, default=1, metavar="N",
-                     help="run each flow N times in fresh browser contexts; min/median/p95/max in reports/timings.json")
+    # `run` takes pytest's command line as it is: parsed by pytest itself, not here (see run()).
+    sub.add_parser("run", help="run flows: pytest underneath, any pytest option in any order "
+                   "(--target T, --store-fault F, --var N=V, --repeat N, -k, -m, -n 2, --headed, --lf ...); "
+                   "--report also generates the HTML report", add_help=False)
 
     validate = sub.add_parser("validate", help="check flow files (and, with --target, the target for them) without a browser")
     validate.add_argument("flows", nargs="*", default=["flows"])
@@ -41,37 +36,48 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+RUN_HELP = """usage: checkout-tester run [--report] [PYTEST OPTIONS AND PATHS ...]
+
+Runs flows with pytest; every argument but --report goes to pytest untouched and in order, so
+pytest's, pytest-playwright's and checkout-tester's options work in any position and spelling:
+  checkout-tester run flows/checkout_card.flow.yaml --target config/my-shop.yaml
+  checkout-tester run -n 2 flows/        checkout-tester run -k signup --store-fault uppercase-email
+  checkout-tester run --base-url=http://127.0.0.1:8000 --video on     checkout-tester run --lf
+Without a flow path it runs flows/. Reports go under reports/; --report also writes the HTML report.
+(`pytest --help` lists every option.)"""
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `checkout-tester` command."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    extra: list[str] = []
-    if "--" in argv:
-        cut = argv.index("--")
-        argv, extra = argv[:cut], argv[cut + 1:]
     if argv[:1] == ["store"]:
         from checkout_tester.demostore.__main__ import main as store_main
 
         return store_main(argv[1:])
+    if argv[:1] == ["run"]:
+        return run(argv[1:])
     parser = _parser()
-    args, unknown = parser.parse_known_args(argv)
-    if unknown and args.command != "run":
-        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
-    extra = unknown + extra  # `run` hands pytest and pytest-playwright options (--headed, --video on) to pytest
+    args = parser.parse_args(argv)
     if args.command == "validate":
         return validate(args.flows, args.target, args.base_url)
     if args.command == "report":
         return allure_report.generate(args.results, args.output)
-    if args.command == "demo":
-        from checkout_tester.demo import run_demo
+    from checkout_tester.demo import run_demo
 
-        return run_demo()
+    return run_demo()
+
+
+def run(argv: list[str]) -> int:
+    """`checkout-tester run`: pytest with argv as given, the summary table, optionally the HTML report."""
+    if argv[:1] in (["-h"], ["--help"]):
+        print(RUN_HELP)
+        return 0
+    report = "--report" in argv
+    from checkout_tester.invocation import cli_command
     from checkout_tester.suite import run_suite
 
-    if args.repeat > 1:
-        extra = ["--repeat", str(args.repeat)] + extra
-    code = run_suite(args.flows or ["flows"], target=args.target, faults=args.store_fault,
-                     variables=args.var, markers=args.markers, extra=extra).exit_code
-    if args.report:
+    code = run_suite([], extra=[a for a in argv if a != "--report"], command=cli_command()).exit_code
+    if report:
         allure_report.generate(RESULTS, "reports/allure-report")
     return code
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from rich.markup import escape
 
 from checkout_tester import report
+from checkout_tester.invocation import cli_command
 from checkout_tester.reporting.console import make_console
 from checkout_tester.suite import RESULTS, run_suite
 
@@ -15,7 +16,7 @@ def run_demo(flows: str = "flows") -> int:
     """Run the suite with the fault, write the report; 0 when exactly the capitalised signups fail, for that reason."""
     console = make_console()
     console.print(f"[bold]Demo:[/] the demo store refuses emails with capital letters (fault '{FAULT}').")
-    result = run_suite([flows], faults=[FAULT])
+    result = run_suite([flows], faults=[FAULT], command=cli_command())  # Reproduce: `checkout-tester run ...`
     report.generate(RESULTS, "reports/allure-report")
     failed = [r for r in result.results if r.outcome != "passed"]
     right = [r for r in failed if REASON in r.message]

@@ -42,7 +42,7 @@ ERROR_PAGE_WAIT_MS = 2000  # longest wait for an error page to show before quoti
 SCANNED = {"goto", "click", "fill", "select", "check", "press"}  # after these, look for error messages
 RESCAN = {"http", "requestfailed", "console", "pageerror"}  # failing these, read the windows again for a message
 # Worst first: when one step has several failing findings, the first of these names the class.
-SEVERITY = (classes.SERVER_ERROR, classes.PAGE_ERROR, classes.REQUEST_FAILED, classes.VISIBLE_ERROR)
+SEVERITY = (classes.STORE_UNREACHABLE, classes.SERVER_ERROR, classes.PAGE_ERROR, classes.REQUEST_FAILED, classes.VISIBLE_ERROR)
 
 
 class DetectorWarning(UserWarning):
@@ -158,7 +158,7 @@ class Detector:
         # container (popup, frame) was opening before this child ran: the innermost step notices first.
         mine, self._pending = self._pending, []
         for finding in mine:
-            finding.step, finding.source = f"{step.index} {step.title}", str(step.source)
+            finding.step, finding.source = f"{self.runner.place() or step.index} {step.title}", str(step.source)
             self._judge(finding)
         expected_forms(mine)
         if any(f.verdict == "fail" and f.kind in RESCAN for f in mine):
@@ -167,7 +167,7 @@ class Detector:
             self._let_error_pages_load(ctx.page, mine)
             self.scan(ctx.page)
             for finding in self._pending:
-                finding.step, finding.source = f"{step.index} {step.title}", str(step.source)
+                finding.step, finding.source = f"{self.runner.place() or step.index} {step.title}", str(step.source)
                 self._judge(finding)
             mine, self._pending = mine + self._pending, []
             expected_forms(mine)

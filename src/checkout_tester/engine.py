@@ -10,12 +10,13 @@ from urllib.parse import urljoin
 
 from playwright.sync_api import Error as PlaywrightError, Page, Response
 
-from checkout_tester import classes, expectfail, failure, softchecks, unique
+from checkout_tester import classes, expectfail, failure, infra, interrupts, softchecks, unique
 from checkout_tester.config import Target
 from checkout_tester.detect import Detector
 from checkout_tester.errors import CheckoutTesterError, StoreUnreachable
 from checkout_tester.events import Attachment, FlowFinished, FlowStarted, Listener, StepFinished, StepStarted
 from checkout_tester.inputcheck import judged
+from checkout_tester.interrupts import FlowInterrupted
 from checkout_tester.model import Flow, Step, Variant
 from checkout_tester.redaction import Redactor
 from checkout_tester.steps import HANDLERS
@@ -40,6 +41,15 @@ class StepFailed(AssertionError):
         self.failure_class = classes.for_failure(step.kind, cause, message, failure_class)
         super().__init__(classes.with_class_line(message, self.failure_class))
         self.step, self.cause = step, cause
+
+
+def _broken(failed: StepFailed) -> BaseException:
+    """A failure of an infrastructure class (store unreachable ...) as what Allure counts as broken."""
+    if classes.BY_NAME[failed.failure_class].status != "broken":
+        return failed
+    error = StoreUnreachable(str(failed))
+    error.failure_class, error.located = failed.failure_class, True  # type: ignore[attr-defined]
+    return error
 
 
 class Runner:
@@ -67,6 +77,9 @@ class Runner:
         self.mail: Any = None  # the run's mailbox.Mailbox when the target has a mail sink (expect_email)
         self.after_step: list[Any] = []  # untimed checks after each passed step, e.g. accessibility.PageAuditor
         page.context.add_init_script(MASK_SCRIPT)
+        self.pending = infra.PendingPages()  # page requests still unanswered: a store that hangs
+        self.places: list[list[Any]] = []  # the running steps' numbers, "4" / "4.2" as timings name them
+        self._top = 0
         self.timing = PageTimer(self)  # page loads, browser metrics, budgets
         self.detector = Detector(self)  # console/page errors, failed requests, HTTP errors, error messages
         self.watch(page)
@@ -75,6 +88,7 @@ class Runner:
     def watch(self, page: Page) -> None:
         """Record console messages and uncaught errors of a page (or popup)."""
         self.detector.watch(page)  # fills self.console and self.page_errors too
+        self.pending.watch(page)
         self.timing.watch(page)
 
     def navigate(self, page: Page, url: str, timeout: float) -> Response | None:
@@ -122,7 +136,9 @@ class Runner:
             if over:
                 raise StepFailed(over, flow.steps[-1])
         except BaseException as exc:
-            status, error = ("failed" if isinstance(exc, AssertionError) else "broken"), exc
+            status = "interrupted" if isinstance(exc, FlowInterrupted) else (
+                "failed" if isinstance(exc, AssertionError) else "broken")
+            error = exc
             raise
         finally:
             self.detector.finish()  # the per-flow JSON log; warnings
@@ -150,7 +166,26 @@ class Runner:
             with softchecks.checked(self, step):  # a `soft: true` step records its failure and goes on
                 self.run_step(ctx, step)
 
+    def place(self) -> str:
+        """The running step's number in this run: "4", or "4.2.1" inside sub-flows, frames and popups."""
+        return self.places[-1][0] if self.places else ""
+
     def run_step(self, ctx: StepContext, step: Step) -> None:
+        """Run one step, numbered as the timings number it (1.1.5)."""
+        if self.places:
+            self.places[-1][1] += 1
+            place = f"{self.places[-1][0]}.{self.places[-1][1]}"
+        else:
+            self._top += 1
+            place = str(self._top)
+        interrupts.check(f"before step {place} ({step.kind}) at {step.source}")
+        self.places.append([place, 0])
+        try:
+            self._run_step(ctx, step)
+        finally:
+            self.places.pop()
+
+    def _run_step(self, ctx: StepContext, step: Step) -> None:
         """Run one step, timing it and turning any error into a message that names the YAML line."""
         uid = uuid.uuid4().hex
         try:
@@ -158,7 +193,7 @@ class Runner:
         except UnknownVariable as exc:
             raise StepFailed(failure.describe(self, ctx, step, exc), step, exc) from None
         title = self.redactor(f"{step.kind} {args.describe()}".strip())
-        self.emit(StepStarted(step=step, title=title, uid=uid))
+        self.emit(StepStarted(step=step, title=title, uid=uid, place=self.place()))
         self.detector.open(uid)
         local = ctx.within()
         started = time.perf_counter()
@@ -166,6 +201,9 @@ class Runner:
         try:
             HANDLERS[step.kind](local, step, args)
             self.timing.settle(step)  # a click that navigates lasts until the new page has loaded
+        except FlowInterrupted as exc:  # a nested step saw the stop request: this one stops too
+            self._finish(step, title, uid, started, exc)
+            raise
         except (StepFailed, StoreUnreachable) as exc:
             self.detector.close(local, step, uid)
             self._finish(step, title, uid, started, exc)
@@ -175,16 +213,18 @@ class Runner:
                 raise exc from None
             raise
         except (AssertionError, PlaywrightError, CheckoutTesterError) as exc:
+            self._infrastructure(local, step, title, uid, started, exc)  # raises when the browser or store failed
             cause = self.detector.blame(local, step, uid, exc)  # a detector finding, when one failed, is the cause
-            failed = StepFailed(failure.describe(self, local, step, cause), step, cause)
+            failed = _broken(StepFailed(failure.describe(self, local, step, cause), step, cause))
             self._finish(step, title, uid, started, failed)
             raise failed from None
         ended = time.perf_counter() - (self.timing.overhead_ms - reading) / 1000
         try:
             self.detector.check(local, step, uid)  # untimed: a finding whose policy is `fail` fails this step
-        except StepFailed as failed:
+        except StepFailed as found:
+            failed = _broken(found)
             self._finish(step, title, uid, started, failed, ended)
-            raise
+            raise failed from None
         self.steps_run += 1
         if step.kind in ACTIONS:
             self.actions += 1
@@ -199,10 +239,31 @@ class Runner:
         for check in self.after_step:  # each raises StepFailed itself, naming this step
             check(local, step)
 
+    def _infrastructure(self, ctx: StepContext, step: Step, title: str, uid: str, started: float,
+                        exc: BaseException) -> None:
+        """A browser that died or a store that stopped answering: 'broken', not the shopper's failure."""
+        found, why = infra.fault_of(self.page, self.pending, exc)
+        if found and interrupts.requested():
+            found = ""  # fall through to FlowInterrupted below
+        if interrupts.requested():
+            error: BaseException = FlowInterrupted(f"interrupted by {interrupts.requested()} during step "
+                                                   f"{self.place()} ({step.kind}) at {step.source}: the flow did "
+                                                   "not finish (neither passed nor failed)")
+        elif found:
+            crashed = found == classes.BROWSER_CRASHED
+            text = failure.describe(self, ctx, step, exc, snapshot=not crashed)
+            head, _, rest = text.partition("\n")
+            error = StoreUnreachable(classes.with_class_line(f"{head}\n  Cause:    {why}\n{rest}", found))
+            error.failure_class, error.located = found, True  # type: ignore[attr-defined]
+        else:
+            return
+        self._finish(step, title, uid, started, error)
+        raise error from None
+
     def _finish(self, step: Step, title: str, uid: str, started: float, error: BaseException | None,
                 ended: float | None = None) -> None:
         status = "passed" if error is None else ("failed" if isinstance(error, AssertionError) else "broken")
-        self.emit(StepFinished(step=step, title=title, uid=uid, status=status,
+        self.emit(StepFinished(step=step, title=title, uid=uid, status=status, place=self.place(),
                                duration_ms=((ended or time.perf_counter()) - started) * 1000, error=error))
 
     def _render(self, ctx: StepContext, step: Step) -> Any:

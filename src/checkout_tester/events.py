@@ -18,6 +18,7 @@ class StepStarted:
     step: Step
     title: str
     uid: str
+    place: str = ""  # "4", "4.2.1": the step's number in this run, as timings and messages name it
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,7 @@ class StepFinished:
     status: str  # passed | failed | broken
     duration_ms: float
     error: Optional[BaseException] = None
+    place: str = ""
 
 
 @dataclass(frozen=True)

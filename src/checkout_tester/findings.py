@@ -12,6 +12,8 @@ from checkout_tester import classes
 DEFAULT_ERROR_PATTERNS = ("something went wrong", r"unknown \w+ format", r"\binvalid\b", "enter a valid",
                           "an error occurred", "please try again later")
 POPUP_CLOSE_MS = 2000  # how long an aborted request's popup may take to finish closing
+UNANSWERED = re.compile(r"\((document)\): net::ERR_(CONNECTION_REFUSED|CONNECTION_RESET|EMPTY_RESPONSE|"
+                        r"CONNECTION_CLOSED|CONNECTION_ABORTED|CONNECTION_FAILED|TIMED_OUT|CONNECTION_TIMED_OUT)")
 _STACK = re.compile(r"\(?((?:https?|file)://[^\s()]+?):(\d+):(\d+)\)?")
 ASSETS = ("image", "stylesheet", "font", "script")  # resource types the broken_assets detector watches
 
@@ -39,7 +41,11 @@ class Finding:
         """The failure class this finding stands for."""
         if self.kind == "http":
             return classes.SERVER_ERROR if self.status >= 500 else classes.REQUEST_FAILED
-        if self.kind in ("requestfailed", "asset"):
+        if self.kind == "requestfailed":
+            # A page or form post the store never answered (killed mid-post, connection dropped) is the store's.
+            unanswered = UNANSWERED.search(self.text)
+            return classes.STORE_UNREACHABLE if unanswered else classes.REQUEST_FAILED
+        if self.kind == "asset":
             return classes.REQUEST_FAILED
         if self.kind in ("console", "pageerror"):
             return classes.PAGE_ERROR

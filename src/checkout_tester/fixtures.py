@@ -66,6 +66,25 @@ def browser_type_launch_args(browser_type_launch_args: dict, checkout_target: Ta
 
 
 @pytest.fixture(scope="session")
+def browser(launch_browser: Any) -> Iterator[Any]:
+    """pytest-playwright's browser, launched again for the next flow when it crashed (or was killed)."""
+    from checkout_tester.relaunch import RelaunchingBrowser
+
+    held = RelaunchingBrowser(launch_browser)
+    yield held
+    held.close()
+
+
+@pytest.fixture
+def context(new_context: Any, browser: Any) -> Iterator[Any]:
+    """pytest-playwright's context; when its browser died meanwhile, there is nothing left to close or trace."""
+    made = new_context()
+    yield made
+    if not browser.is_connected():
+        made.close = lambda *args, **kwargs: None  # closing would raise TargetClosedError from Tracing.stop
+
+
+@pytest.fixture(scope="session")
 def browser_context_args(browser_context_args: dict, checkout_target: Target) -> dict:
     # A flow's own storage_state comes as a browser_context_args marker (pytest_plugin), overriding this.
     state = {"storage_state": checkout_target.storage_state} if checkout_target.storage_state else {}
@@ -145,15 +164,17 @@ def session_target(config: pytest.Config) -> Target:
 
 
 def reproduce_command(item: Any) -> str:
-    """One line that re-runs just this flow variant with the same target and faults."""
+    """One line that re-runs just this flow variant as it ran: same program, target, base URL, faults, variables.
+
+    It works verbatim from the folder the run started in: test ids are relative to that folder."""
     config = item.config
-    parts = ["pytest", item.nodeid]
-    if config.getoption("--target"):
-        parts += ["--target", config.getoption("--target")]
-    for fault in config.getoption("--store-fault"):
-        parts += ["--store-fault", fault]
-    for var in config.getoption("--var"):
-        parts += ["--var", var]
+    nodeid = getattr(item, "base_nodeid", item.nodeid)  # a --repeat copy: re-run the variant once
+    parts = shlex.split(config.getoption("--checkout-command") or "pytest") + [nodeid]
+    for option in ("--target", "--base-url"):
+        if config.getoption(option):
+            parts.append(f"{option}={config.getoption(option)}")
+    parts += [f"--store-fault={fault}" for fault in config.getoption("--store-fault")]
+    parts += [f"--var={var}" for var in config.getoption("--var")]
     return shlex.join(parts)
 
 

@@ -1,12 +1,14 @@
 """pytest plugin: flow files become test items; the engine does the work, pytest-playwright the browser."""
 from __future__ import annotations
 
+import argparse
+import os
 from pathlib import Path
 from typing import Any, Generator, Iterator
 
 import pytest
 
-from checkout_tester import browser as browser_setup, browserstate, fixtures, preflight_pytest
+from checkout_tester import browser as browser_setup, browserstate, fixtures, interrupts, invocation, preflight_pytest
 from checkout_tester.engine import StepFailed
 from checkout_tester.errors import CheckoutTesterError, FlowError, StoreUnreachable
 from checkout_tester.loader import load_flow
@@ -26,9 +28,18 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="set a flow variable for this run (repeatable), e.g. --var email=Janet@Example.com")
     group.addoption("--artifacts", default="reports/artifacts", help="folder for screenshots and logs")
     timings_pytest.add_options(group)  # --repeat N, --timings-json PATH
+    # Set by `checkout-tester run`: what to collect when no path is given, how the user invoked it.
+    group.addoption("--flows-default", default=None, help=argparse.SUPPRESS)
+    group.addoption("--checkout-command", default="", help=argparse.SUPPRESS)
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    interrupts.reset()  # a new run in this process starts unasked
+    default = config.getoption("--flows-default")
+    if default and config.args_source != pytest.Config.ArgsSource.ARGS:
+        config.args = [default]  # `checkout-tester run -k signup`: flows/, not the rootdir's testpaths
+    if not config.option.checkout_command and not hasattr(config, "workerinput"):
+        config.option.checkout_command = invocation.pytest_command()  # xdist hands config.option to workers
     preflight_pytest.configure(config)  # options, target config, then preflight: exit code 2 before any browser
     # Registered now, after pytest-playwright's own base_url fallback, so these fixtures win.
     config.pluginmanager.register(fixtures, "checkout-tester-fixtures")
@@ -44,7 +55,10 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
     if file_path.name.endswith(FLOW_SUFFIX):
-        return FlowFile.from_parent(parent, path=file_path)
+        # Ids relative to the folder pytest was started in, not to its rootdir (which moves with the
+        # arguments): the same on every run, so Allure history holds, and `pytest <id>` works from there.
+        nodeid = Path(os.path.relpath(file_path, parent.config.invocation_params.dir)).as_posix()
+        return FlowFile.from_parent(parent, path=file_path, nodeid=nodeid)
     return None
 
 
@@ -94,6 +108,19 @@ class FlowItem(pytest.Function):
         if isinstance(excinfo.value, (StepFailed, StoreUnreachable, CheckoutTesterError)):
             return str(excinfo.value)
         return super().repr_failure(excinfo)  # pytest's Function.repr_failure takes no style
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Generator[None, Any, None]:
+    # Where flows run (not in an xdist controller): Ctrl-C / SIGTERM stop at the next step, cleanly.
+    interrupts.install()
+    yield
+    if interrupts.requested():
+        item.session.shouldstop = f"interrupted by {interrupts.requested()}"  # the reports are written as usual
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    interrupts.uninstall()
 
 
 @pytest.hookimpl(hookwrapper=True)

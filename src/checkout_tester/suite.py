@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from checkout_tester.classes import class_of, classify
+from checkout_tester.classes import BY_NAME, INTERRUPTED, class_of, classify
 from checkout_tester.detect import DetectorWarning
 from checkout_tester.reporting.console import print_summary
 from checkout_tester.reporting.timings import degraded_of
@@ -54,8 +55,8 @@ class _Collector:
             message = report.longreprtext if report.failed else ""
             outcome: str = report.outcome
             failure_class = classify(message, getattr(report, "failure_class", "")) if report.failed else ""
-            if failure_class == "store unreachable":
-                outcome = "broken"
+            if failure_class in BY_NAME and BY_NAME[failure_class].status == "broken":
+                outcome = "interrupted" if failure_class == INTERRUPTED else "broken"
             self.results[report.nodeid] = FlowResult(report.nodeid, outcome, report.duration, message, failure_class,
                                                      degraded_of(report) if report.passed else "",
                                                      expected_failure=_expected_failure(report))
@@ -69,19 +70,21 @@ def _expected_failure(report: pytest.TestReport) -> str:
 
 def pytest_args(paths: list[str], target: str | None = None, faults: list[str] | None = None,
                 variables: list[str] | None = None, markers: str | None = None,
-                extra: list[str] | None = None) -> list[str]:
-    """The pytest command line a suite run uses; reports go under reports/."""
-    # --clean-alluredir: each run's report shows that run; report.py carries history over for trends
-    args = list(paths) + ["--alluredir", RESULTS, "--clean-alluredir", "--junitxml", "reports/junit.xml",
-                          "--tracing", "retain-on-failure", "--screenshot", "only-on-failure",
-                          "--output", "reports/test-results", "-p", "no:cacheprovider", "-q", "--tb=no",
-                          "-W", "ignore::pytest.PytestAssertRewriteWarning"]
+                extra: list[str] | None = None, command: str = "") -> list[str]:
+    """The pytest command line a suite run uses; reports go under reports/, the user's options last (they win)."""
+    # `--opt=value`, never `--opt value`: pytest takes any existing path among the bare arguments into
+    # its rootdir choice, so reports/allure-results would move the rootdir once it exists.
+    # --clean-alluredir: each run's report shows that run; report.py carries history over for trends.
+    args = list(paths) + [f"--alluredir={RESULTS}", "--clean-alluredir", "--junitxml=reports/junit.xml",
+                          "--tracing=retain-on-failure", "--screenshot=only-on-failure",
+                          "--output=reports/test-results", f"--rootdir={Path.cwd()}", "--flows-default=flows",
+                          "-q", "--tb=no", "-W", "ignore::pytest.PytestAssertRewriteWarning"]
+    if command:
+        args.append(f"--checkout-command={command}")
     if target:
-        args += ["--target", target]
-    for fault in faults or []:
-        args += ["--store-fault", fault]
-    for var in variables or []:
-        args += ["--var", var]
+        args.append(f"--target={target}")
+    args += [f"--store-fault={fault}" for fault in faults or []]
+    args += [f"--var={var}" for var in variables or []]
     if markers:
         args += ["-m", markers]
     return args + list(extra or [])
@@ -89,10 +92,10 @@ def pytest_args(paths: list[str], target: str | None = None, faults: list[str] |
 
 def run_suite(paths: list[str], target: str | None = None, faults: list[str] | None = None,
               variables: list[str] | None = None, markers: str | None = None,
-              extra: list[str] | None = None, summary: bool = True) -> SuiteResult:
+              extra: list[str] | None = None, summary: bool = True, command: str = "") -> SuiteResult:
     """Run flows with pytest in this process; print the summary table."""
     collector = _Collector()
-    code = pytest.main(pytest_args(paths, target, faults, variables, markers, extra), plugins=[collector])
+    code = pytest.main(pytest_args(paths, target, faults, variables, markers, extra, command), plugins=[collector])
     result = SuiteResult(int(code), list(collector.results.values()))
     if summary and (result.results or result.exit_code != 2):  # 2: preflight or usage errors, printed already
         print_summary(result.results)

@@ -217,7 +217,7 @@ class PageTimer:
 
     def measure(self, step: Step, args: Any, duration_ms: float) -> str | None:
         """Measure freshly loaded pages and routes, check budgets; returns a failure message on a fail tier."""
-        where = f"step {step.index} `{step.title}` at {step.source}"
+        where = f"step {_place(self.runner, step)} `{step.title}` at {step.source}"
         breaches: list[Breach] = []
         for page in list(self._unmeasured):
             self._unmeasured.remove(page)
@@ -286,7 +286,7 @@ def budget_failure(runner: Runner, step: Step | None, breach: Breach) -> str:
     """A failure message like the others: where, what, the figures, the page, how to re-run."""
     flow = runner._flow
     name = flow.name if flow else "flow"
-    head = (f"{name}: step {step.index} `{step.title}` failed at {step.source}" if step
+    head = (f"{name}: step {_place(runner, step)} `{step.title}` failed at {step.source}" if step
             else f"{name}: flow failed at {flow.source if flow else '?'}")
     what = METRICS[breach.metric][1]
     of_pages = f" of pages {breach.pattern}" if breach.pattern else ""
@@ -300,3 +300,9 @@ def budget_failure(runner: Runner, step: Step | None, breach: Breach) -> str:
     if runner.reproduce:
         lines.append(f"  Reproduce: {runner.reproduce}")
     return runner.redactor("\n".join(lines))
+
+
+def _place(runner: Any, step: Step) -> str:
+    """The step's number as messages and timings give it (4.2 inside a sub-flow)."""
+    place = getattr(runner, "place", None)
+    return (place() if callable(place) else "") or step.index

@@ -39,7 +39,7 @@ def test_each_fault_is_caught_in_its_class(runs: dict[str, Run], fault: str, cas
     assert f"Class:    {failure_class}\n" in found.message, found.message
     assert classify(found.message) == failure_class
     assert cause in found.message, found.message
-    assert ".flow.yaml:" in found.message and "Reproduce: pytest" in found.message
+    assert ".flow.yaml:" in found.message and "Reproduce: " in found.message and " -m pytest " in found.message
     category = found.allure["statusDetails"]["message"]
     assert failure_class in category  # what Allure's categories.json matches on
 
@@ -47,7 +47,7 @@ def test_each_fault_is_caught_in_its_class(runs: dict[str, Run], fault: str, cas
 def test_a_detector_failure_is_attached_to_the_step_where_it_happened(runs: dict[str, Run]) -> None:
     found = runs["support-500"].cases["contact_support"]
     (failed,) = [s for s in _steps(found) if s["status"] == "failed"]
-    assert failed["name"] == "click role='button' name='Send message'"
+    assert failed["name"].startswith("step ") and failed["name"].endswith(" click role='button' name='Send message'")
     assert any(a["name"].startswith("detector: FAILED") for a in failed.get("attachments", []))
     assert any(a["name"] == "detector log" for a in found.allure["attachments"])
     assert [f["status"] for f in found.detections if f["kind"] == "http"] == [500]
@@ -114,7 +114,7 @@ def test_flow_level_fail_overrides_the_target_and_names_everything(runs: dict[st
     message = failed.message
     assert "step 1 `goto /products/no-such-thing` failed at tests/detect/fixtures/missing_page_fail.flow.yaml:5" in message
     assert "Class:    request failed" in message and "[http] 404 GET" in message
-    assert "Reproduce: pytest tests/detect/fixtures/missing_page_fail.flow.yaml::missing_page_fail" in message
+    assert " -m pytest tests/detect/fixtures/missing_page_fail.flow.yaml::missing_page_fail" in message
     unexpected = cases["bad_email_unexpected"]
     assert unexpected.outcome == "failed" and "Class:    visible error message" in unexpected.message
     assert "'Please enter a valid email address.' in alert" in unexpected.message

@@ -63,7 +63,7 @@ def test_failure_names_line_step_expectation_page_and_reproduce(pytester: pytest
         "*step 4 `expect_text 'Nothing like this'` failed at search.flow.yaml:9*",
         "*Expected: text 'Nothing like this' on the page*",
         "*Page:*URL http://127.0.0.1:*/search?q=teapot*",
-        "*Reproduce: pytest 'search.flow.yaml::search[[]teapot[]]'*",
+        "*Reproduce: *python* -m pytest 'search.flow.yaml::search[[]teapot[]]'*",  # as it was started
     ])
     result.stdout.no_fnmatch_line("*Traceback*")
 

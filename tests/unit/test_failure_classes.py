@@ -19,7 +19,8 @@ from checkout_tester.suite import FlowResult
 
 ALL = ["valid input rejected", "visible error message", "page or console error", "server error", "request failed",
        "email missing", "accessibility violation", "expected content missing", "element not found",
-       "timing budget exceeded", "store unreachable"]
+       "timing budget exceeded", "store unreachable", "browser crashed", "interrupted"]
+BROKEN = ("store unreachable", "browser crashed", "interrupted")  # infrastructure: Allure "broken"
 
 
 def test_every_class_has_one_category() -> None:
@@ -27,13 +28,13 @@ def test_every_class_has_one_category() -> None:
     names = [c["name"] for c in CATEGORIES]
     assert names[:-1] == [c.category for c in classes.CLASSES] and names[-1] == "Broken tests"
     broken = [c["name"] for c in CATEGORIES if c["matchedStatuses"] == ["broken"]]
-    assert broken == ["Store unreachable", "Broken tests"]
+    assert broken == ["Interrupted", "Browser crashed", "Store unreachable", "Broken tests"]
 
 
 @pytest.mark.parametrize("name", ALL)
 def test_a_stated_class_matches_exactly_one_category(name: str) -> None:
     message = f"Flow: step 3 `click x` failed at flows/x.flow.yaml:9\n{classes.class_line(name)}\n  Error: [pageerror] x"
-    status = "broken" if name == "store unreachable" else "failed"
+    status = "broken" if name in BROKEN else "failed"
     matched = [c["name"] for c in CATEGORIES if "messageRegex" in c and status in c["matchedStatuses"]
                and re.fullmatch(c["messageRegex"], message)]
     assert matched == [classes.BY_NAME[name].category]

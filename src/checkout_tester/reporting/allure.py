@@ -33,7 +33,8 @@ class AllureListener:
             if event.variant:
                 allure.dynamic.parameter("variant", event.variant)
         elif isinstance(event, StepStarted):
-            plugin_manager.hook.start_step(uuid=event.uid, title=event.title,
+            title = f"step {event.place} {event.title}" if event.place else event.title  # as timings name it
+            plugin_manager.hook.start_step(uuid=event.uid, title=title,
                                            params={"line": str(event.step.source)})
         elif isinstance(event, StepFinished):
             error = event.error

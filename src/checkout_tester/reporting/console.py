@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-STYLE = {"passed": "green", "failed": "red", "broken": "yellow", "skipped": "dim"}
+STYLE = {"passed": "green", "failed": "red", "broken": "yellow", "interrupted": "yellow", "skipped": "dim"}
 
 
 def make_console() -> Console:
@@ -46,6 +46,6 @@ def print_summary(results: Iterable[Any], console: Console | None = None) -> Non
         for warning in getattr(r, "warnings", []):
             console.print("[yellow]warning[/] " + escape(f"{r.nodeid}: {warning}"), soft_wrap=True)
     for r in results:
-        if r.outcome in ("failed", "broken"):
+        if r.outcome in ("failed", "broken", "interrupted"):
             console.rule(f"[red]{escape(r.nodeid)}")
             console.print(r.message, markup=False, soft_wrap=True)

@@ -50,7 +50,7 @@ class TimingRecorder:
             else:
                 self._top += 1
                 place = str(self._top)
-            self._stack.append([place, 0, {}])
+            self._stack.append([event.place or place, 0, {}])  # the engine's number, the one messages use
         elif isinstance(event, StepFinished):
             place, _, extra = self._stack.pop() if self._stack else (event.step.index, 0, {})
             self.record["step_times"].append({"index": place, "title": event.title,
@@ -110,6 +110,11 @@ def group_key(record: dict[str, Any]) -> str:
     return f"{record['flow']}[{record['variant']}]" if record.get("variant") else record["flow"]
 
 
+def step_key(step: dict[str, Any]) -> str:
+    """A step across repeats: its number and its file:line, not its title (which may hold an order number)."""
+    return f"{step['index']} {step['line']}"
+
+
 def page_key(page: dict[str, Any]) -> str:
     """A page by the step that loaded it and its path (the demo store's port changes between runs)."""
     parts = urlsplit(page.get("url", ""))
@@ -126,7 +131,7 @@ def summarise(records: list[dict[str, Any]]) -> dict[str, Any]:
         steps: dict[str, dict[str, Any]] = {}
         for run in runs:
             for step in run["step_times"]:
-                entry = steps.setdefault(f"{step['index']} {step['title']}", {
+                entry = steps.setdefault(step_key(step), {
                     "index": step["index"], "title": step["title"], "line": step["line"], "ms": []})
                 entry["ms"].append(step["ms"])
         pages: dict[str, dict[str, Any]] = {}

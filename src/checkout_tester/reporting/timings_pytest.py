@@ -40,6 +40,7 @@ def repeat_items(items: list[pytest.Item], times: int) -> list[pytest.Item]:
             copy = FlowItem.from_parent(item.parent, name=f"{base}[{run_id}]", callobj=_flow_test)
             copy.flow, copy.variant = item.flow, item.variant
             copy.repeat_id = f"{run}of{times}"  # type: ignore[attr-defined]
+            copy.base_nodeid = item.nodeid  # type: ignore[attr-defined]  # what Reproduce re-runs
             for marker in item.own_markers:
                 copy.add_marker(marker.name)  # flow tags: plain markers
             out.append(copy)
@@ -111,8 +112,8 @@ def attach_summaries(results: Path, summary: dict[str, Any], since_ms: float) ->
             continue
         if result.get("start", 0) < since_ms:
             continue  # an older run's result
-        labels = {label["name"]: label["value"] for label in result.get("labels", [])}
-        params = {p["name"]: p["value"] for p in result.get("parameters", [])}
+        labels = {label["name"]: label.get("value", "") for label in result.get("labels", [])}
+        params = {p["name"]: p.get("value", "") for p in result.get("parameters", [])}
         if "flow" in labels:
             variant = str(params.get("variant", "")).strip("'\"")
             key = group_key({"flow": labels["flow"], "variant": variant})
