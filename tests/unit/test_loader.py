@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import time
 from pathlib import Path
 from typing import Any
 
@@ -209,13 +208,14 @@ def test_validate_checks_part_files_and_reports_missing_paths(tmp_path: Path) ->
     ]
 
 
-def test_loading_200_flows_is_fast(tmp_path: Path) -> None:
+def test_loading_200_flows_parses_each_once(tmp_path: Path) -> None:
+    # Speed is measured in benchmarks/validation.py; here: a second load reuses every parsed flow.
     text = (GOOD / "rows.flow.yaml").read_text(encoding="utf-8")
     for i in range(200):
         _write(tmp_path / f"f{i:03}.flow.yaml", text)
-    started = time.perf_counter()
-    assert len(load_flows([tmp_path])) == 200
-    assert time.perf_counter() - started < 1.0
+    first = load_flows([tmp_path])
+    assert len(first) == 200
+    assert all(a is b for a, b in zip(first, load_flows([tmp_path]), strict=True))
 
 
 def test_templates_with_filters_defaults_and_keys_load(tmp_path: Path) -> None:
