@@ -119,8 +119,11 @@ SCAN = """(opts) => {
     const invalid = window.__ctInvalid || [];
     out.invalid = invalid.splice(0).map(f => ({label: labelOf(f), text: clean(f.validationMessage).slice(0, 300)}));
   }
-  if (opts.images)  // 4. Images that finished loading but have nothing to show (the 4xx ones come from the network).
+  // 4. Shown images that finished loading with nothing to show (the 4xx ones come from the network); hidden
+  // and 1-pixel ones are tracking beacons, which may answer 204.
+  if (opts.images)
     out.images = [...document.images].filter(i => i.complete && i.naturalWidth === 0 && i.currentSrc
-      && !i.currentSrc.startsWith('data:')).map(i => ({src: i.currentSrc, alt: i.alt})).slice(0, 20);
+      && !i.currentSrc.startsWith('data:') && (i.width > 1 || i.height > 1) && shown(i))
+      .map(i => ({src: i.currentSrc, alt: i.alt})).slice(0, 20);
   return out;
 }""".replace("FRAMEWORK)", _FRAMEWORK_JS + ")").replace("querySelectorAll(INVALID)", f"querySelectorAll({INVALID_FIELDS!r})")
