@@ -294,7 +294,7 @@ def budget_failure(runner: Runner, step: Step | None, breach: Breach) -> str:
              f"  Error:    timing budget exceeded: {what}" + (f" of {breach.subject}" if breach.subject else ""),
              f"            {breach.figures}"]
     if breach.detail:
-        lines.append(f"  Waited:   {breach.detail}")
+        lines.append(f"  Waited:   {breach.detail.removeprefix('waited for ')}")
     if breach.url:
         lines.append(f"  Page:     URL {breach.url}")
     if runner.reproduce:
