@@ -57,10 +57,10 @@ def test_a_dialog_step_answers_the_dialog_it_expects(runs: dict[str, Run], name:
 
 def test_the_dialog_step_notes_what_it_answered(runs: dict[str, Run]) -> None:
     case = runs["dialogs"].cases["gift_card_prompt"]
-    (step,) = [s for s in _steps(case) if s["name"].startswith("dialog prompt")]
-    assert step["name"] == "dialog prompt 'Gift card number'"
+    (step,) = [s for s in _steps(case) if "dialog prompt" in s["name"]]
+    assert step["name"] == "step 2 dialog prompt 'Gift card number'"
     assert [a["name"] for a in step["attachments"] if a["name"] == "dialog"] == ["dialog"]
-    assert [s["name"] for s in step["steps"]] == ["click text='Check a gift card'"]  # its `open` step, nested
+    assert [s["name"] for s in step["steps"]] == ["step 2.1 click text='Check a gift card'"]  # its `open` step, nested
 
 
 def test_a_dialog_that_never_opens_is_expected_content_missing(runs: dict[str, Run]) -> None:

@@ -66,7 +66,7 @@ def test_a_rejected_input_shows_what_was_typed(demo: tuple[Session, Any, list[An
 
 
 @pytest.mark.parametrize(("step", "shown"), [
-    ("expect_text: {text: Mu, exact: true, timeout: 2s}", "Locator expected to contain text 'Mu' as a whole word"),
+    ("expect_text: {text: Mu, word: true, timeout: 2s}", "whole word 'Mu' on the page"),
     ("expect_url: {regex: '/orders/DS-\\d+$', timeout: 2s}", "Page URL expected to be regex '/orders/DS-\\d+$'"),
     ("expect_url: {url: /cart, timeout: 2s}", "Page URL expected to be '/cart'"),
     ("save: {var: code, text: Blue Mug, pattern: 'DS-\\d+'}", "pattern 'DS-\\d+' not found in 'Blue Mug'"),
@@ -77,7 +77,7 @@ def test_failures_show_patterns_as_the_flow_wrote_them(demo: tuple[Session, Any,
     session, store, _ = demo
     store.set_faults([])
     path = tmp_path / "pattern.flow.yaml"
-    path.write_text(f"name: Pattern\nsteps:\n  - goto: /products/blue-mug\n  - expect_text: {{text: Mug, exact: true}}\n"
+    path.write_text(f"name: Pattern\nsteps:\n  - goto: /products/blue-mug\n  - expect_text: {{text: Mug, word: true}}\n"
                     f"  - {step}\n", encoding="utf-8")
     with pytest.raises(StepFailed) as caught:
         session.run(load_flow(path, root=tmp_path))

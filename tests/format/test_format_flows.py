@@ -19,7 +19,7 @@ def test_locators_counts_texts_attributes_and_values_pass_on_a_data_test_shop(fo
     # testid: reads data-test (the target's testid_attribute); within nests, has_text and nth pick one
     case = format_run.cases["a_shop"]
     assert case.outcome == "passed", case.message
-    names = [s["name"] for s in _steps(case)]
+    names = [s["name"].split(" ", 2)[2] for s in _steps(case)]  # without the `step N` prefix
     assert "expect_count 6 x testid='inventory-item'" in names
     assert "click testid='add-to-cart' within testid='inventory-item' has_text='Bike Light'" in names
     assert all(s["status"] == "passed" for s in _steps(case))
@@ -78,7 +78,7 @@ def test_a_variant_expected_to_fail_fails_when_it_passes_or_fails_otherwise(form
     other = format_run.cases["d_login[locked_other_reason]"]
     assert other.outcome == "failed"
     assert "should fail with 'password has expired', but it failed otherwise" in other.message
-    assert "  Failure:  step 2 `expect_text 'Products' within testid='title'` failed at " in other.message, other.message
+    assert "  Failure:  step 1.4 `click testid='login-button'` failed at " in other.message, other.message
     assert "Epic sadface: Sorry, this user has been locked out." in other.message  # what it failed with
     passed = format_run.cases["d_login[standard_expected_to_fail]"]
     assert passed.outcome == "failed"
