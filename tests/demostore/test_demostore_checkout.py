@@ -135,3 +135,13 @@ def test_wallet_rejects_bad_requests(store: DemoStore) -> None:
     assert wallet.get("/authorize?session=x&amount=0&origin=http://a.test").status == 400
     assert wallet.get("/authorize?session=x&amount=5&origin=javascript:alert(1)").status == 400
     assert wallet.get("/api/payments/nope").json() == {"token": "nope", "status": "unknown"}
+
+
+def test_a_product_that_runs_low_is_restocked_but_a_one_off_is_not(client: Client) -> None:
+    # A store that keeps its orders must not run dry when the shipped flows run again and again.
+    buy(client, "coffee-grinder", 3)  # 5 -> 2: not low yet
+    assert "In stock: 2" in client.get("/products/coffee-grinder").text
+    buy(client, "coffee-grinder", 1)  # 2 -> 1, below a quarter of 5 (at least 2): refilled
+    assert "In stock: 5" in client.get("/products/coffee-grinder").text
+    buy(client, "last-one-lamp")
+    assert "In stock: 0" in client.get("/products/last-one-lamp").text
