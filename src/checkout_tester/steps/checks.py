@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Callable
 
 from playwright.sync_api import Locator as PWLocator, expect
 
@@ -40,29 +40,26 @@ def expect_count(ctx: StepContext, step: Any, args: Any) -> None:
 
 @handler("expect_attribute")
 def expect_attribute(ctx: StepContext, step: Any, args: Any) -> None:
-    ctx.expectation = f"{args.locator_text()} with {args.attribute} {args.expected_text()}"
-    timeout = args.timeout_ms(ctx.runner.timeouts.ms("expect"))
-    found = ctx.find(args)
-    try:
-        expect(found).to_have_attribute(args.attribute, _expected(args), timeout=timeout)
-    except AssertionError as exc:
-        if is_ambiguous(exc):
-            raise  # the handler's wrapper says how many matched
-        raise AssertionError(f"{args.attribute} of {args.locator_text()} is {_actual(exc)}, "
-                             f"expected {args.expected_text()}") from None
+    _check_has(ctx, args, f"{args.attribute} of", lambda found, timeout: expect(found).to_have_attribute(
+        args.attribute, _expected(args), timeout=timeout))
 
 
 @handler("expect_value")
 def expect_value(ctx: StepContext, step: Any, args: Any) -> None:
-    ctx.expectation = f"{args.locator_text()} with value {args.expected_text()}"
-    timeout = args.timeout_ms(ctx.runner.timeouts.ms("expect"))
-    found = ctx.find(args)
+    _check_has(ctx, args, "the value of",
+               lambda found, timeout: expect(found).to_have_value(_expected(args), timeout=timeout))
+
+
+def _check_has(ctx: StepContext, args: Any, what: str, assertion: Callable[[Any, float], None]) -> None:
+    """expect_attribute / expect_value: a web-first check of one element, failing in plain words."""
+    noun = what.removesuffix(" of").removeprefix("the ")
+    ctx.expectation = f"{args.locator_text()} with {noun} {args.expected_text()}"
     try:
-        expect(found).to_have_value(_expected(args), timeout=timeout)
+        assertion(ctx.find(args), args.timeout_ms(ctx.runner.timeouts.ms("expect")))
     except AssertionError as exc:
         if is_ambiguous(exc):
             raise  # the handler's wrapper says how many matched
-        raise AssertionError(f"the value of {args.locator_text()} is {_actual(exc)}, "
+        raise AssertionError(f"{what} {args.locator_text()} is {_actual(exc)}, "
                              f"expected {args.expected_text()}") from None
 
 
