@@ -79,8 +79,8 @@ LAYOUT_SHIFT_ONE_FRAME = (  # the page-metrics read waits one frame, not 50 ms, 
 
 
 def _patches() -> dict[str, list[tuple[Any, str, Any]]]:
-    from checkout_tester import timing
-    from checkout_tester.detect import Detector
+    from checkout_tester.observe import timing
+    from checkout_tester.observe.detectors import Detector
 
     one_frame = timing.PAGE_METRICS_JS
     for old, new in LAYOUT_SHIFT_ONE_FRAME:
@@ -99,9 +99,9 @@ def _patches() -> dict[str, list[tuple[Any, str, Any]]]:
 
 def _timed_parts() -> dict[str, tuple[Any, str]]:
     """Engine work a plain script does not do, timed inside the checkout-tester runs."""
-    from checkout_tester import timing
-    from checkout_tester.detect import Detector
-    from checkout_tester.engine import Runner
+    from checkout_tester.observe import timing
+    from checkout_tester.observe.detectors import Detector
+    from checkout_tester.run.engine import Runner
 
     return {"page metrics": (timing, "collect_page_metrics"), "error-message scan": (Detector, "scan"),
             "settle": (timing.PageTimer, "settle"), "step rendering": (Runner, "_render"),
@@ -144,8 +144,8 @@ def main() -> None:
 
     from faker import Faker
 
-    from checkout_tester.loader import load_flow
-    from checkout_tester.session import demo_session
+    from checkout_tester.flow.loader import load_flow
+    from checkout_tester.run.session import demo_session
 
     target = demo_target()
     flow = load_flow(FLOW)

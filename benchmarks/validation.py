@@ -19,7 +19,7 @@ TARGET_S = 1.0
 # Run in the child: time only loading + validating; print the count so the parent can check it.
 CHILD = """
 import sys, time
-from checkout_tester.loader import validate_paths, find_flow_files, FLOW_GLOB
+from checkout_tester.flow.loader import validate_paths, find_flow_files, FLOW_GLOB
 started = time.perf_counter()
 errors = validate_paths([sys.argv[1]])
 elapsed = time.perf_counter() - started

@@ -5,11 +5,11 @@ from pathlib import Path
 
 import pytest
 
-from checkout_tester.accessibility import failure_message, summary, violations
-from checkout_tester.config import AccessibilitySettings, Target
-from checkout_tester.errors import FlowError
-from checkout_tester.failure import classify
-from checkout_tester.loader import clear_cache, load_flow, validate_paths
+from checkout_tester.base.errors import FlowError
+from checkout_tester.flow.loader import clear_cache, load_flow, validate_paths
+from checkout_tester.observe.accessibility import failure_message, summary, violations
+from checkout_tester.run.failure_text import classify
+from checkout_tester.target.config import AccessibilitySettings, Target
 
 AXE = {"violations": [
     {"id": "color-contrast", "impact": "serious", "help": "Elements must meet minimum color contrast ratio thresholds",

@@ -8,8 +8,8 @@ from typing import Any, Iterator
 
 import pytest
 
-from checkout_tester.accessibility import AccessibilityViolation, audit
 from checkout_tester.demostore import DemoStore
+from checkout_tester.observe.accessibility import AccessibilityViolation, audit
 
 CHROMIUM = "/usr/bin/chromium"
 pytestmark = [pytest.mark.e2e, pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="no Chromium")]

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from checkout_tester.classes import classify
+from checkout_tester.base.failure_classes import classify
 from tests.detect.conftest import Case, Run
 
 pytestmark = pytest.mark.e2e

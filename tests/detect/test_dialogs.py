@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from checkout_tester.classes import classify
+from checkout_tester.base.failure_classes import classify
 from tests.detect.conftest import Case, Run
 from tests.detect.test_detectors import _attachments, _steps
 

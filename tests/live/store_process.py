@@ -27,7 +27,7 @@ def cli() -> list[str]:
     script = Path(sys.executable).with_name("checkout-tester")
     if script.exists():
         return [str(script)]
-    return [sys.executable, "-c", "import sys; from checkout_tester.cli import main; sys.exit(main())"]
+    return [sys.executable, "-c", "import sys; from checkout_tester.cli.main import main; sys.exit(main())"]
 
 
 class StoreProcess:

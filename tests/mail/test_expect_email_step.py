@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from checkout_tester.errors import FlowError
-from checkout_tester.loader import clear_cache, load_flow, saved_names, validate_paths
-from checkout_tester.stepargs import EmailArgs
+from checkout_tester.base.errors import FlowError
+from checkout_tester.flow.loader import clear_cache, load_flow, saved_names, validate_paths
+from checkout_tester.flow.step_arguments import EmailArgs
 
 
 def _flow(tmp_path: Path, steps: str, name: str = "mail.flow.yaml") -> Path:

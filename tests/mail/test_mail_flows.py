@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from checkout_tester.failure import classify
+from checkout_tester.run.failure_text import classify
 from tests.e2e.runner import ROOT, run_flows
 from tests.mail.fake_mailpit import FakeMailpit
 

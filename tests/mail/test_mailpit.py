@@ -8,8 +8,8 @@ from typing import Iterator
 
 import pytest
 
-from checkout_tester.mailbox import EmailMissing, Mailbox, extract
-from checkout_tester.mailpit import MailpitClient, MailpitError, parse_time
+from checkout_tester.mail.mailbox import EmailMissing, Mailbox, extract
+from checkout_tester.mail.mailpit import MailpitClient, MailpitError, parse_time
 from tests.mail.fake_mailpit import FakeMailpit
 
 

@@ -11,11 +11,11 @@ from typing import Iterator
 
 import pytest
 
-from checkout_tester.config import MailSettings, Target
 from checkout_tester.demostore import DemoStore
-from checkout_tester.mailbox import EmailMissing, Mailbox, open_mail_source, smtp_address
-from checkout_tester.mailpit import MailpitClient
-from checkout_tester.smtpsink import SmtpSink, wait_for_mail
+from checkout_tester.mail.mailbox import EmailMissing, Mailbox, open_mail_source, smtp_address
+from checkout_tester.mail.mailpit import MailpitClient
+from checkout_tester.mail.smtp_sink import SmtpSink, wait_for_mail
+from checkout_tester.target.config import MailSettings, Target
 
 
 @pytest.fixture

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import sys
 
-from checkout_tester import classes, invocation
-from checkout_tester.excerpt import nearest
-from checkout_tester.failure import _without_page_dump
+from checkout_tester.base import failure_classes as classes
+from checkout_tester.run import invocation
+from checkout_tester.run.excerpt import nearest
+from checkout_tester.run.failure_text import _without_page_dump
 
 
 def test_nearest_text_is_the_line_most_like_the_expected_one() -> None:

@@ -17,7 +17,7 @@ steps:
   - fill: {label: Card number, value: "{{ secret.TEST_CARD }}"}
   - expect_email: {to: a@example.com, subject: Receipt}
 """
-CLI = [sys.executable, "-c", "import sys; from checkout_tester.cli import main; sys.exit(main())"]
+CLI = [sys.executable, "-c", "import sys; from checkout_tester.cli.main import main; sys.exit(main())"]
 
 
 def _free_port() -> int:

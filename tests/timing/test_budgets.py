@@ -5,13 +5,13 @@ from pathlib import Path
 
 import pytest
 
-from checkout_tester.budgets import Breach, Budgets, budget_issues, budget_problems, step_limit
-from checkout_tester.config import load_target
-from checkout_tester.errors import ConfigError, FlowError
-from checkout_tester.failure import classify
-from checkout_tester.loader import load_flow
-from checkout_tester.reporting.timings import stats, summarise, table
-from checkout_tester.stepargs import ClickArgs
+from checkout_tester.base.errors import ConfigError, FlowError
+from checkout_tester.flow.budgets import Breach, Budgets, budget_issues, budget_problems, step_limit
+from checkout_tester.flow.loader import load_flow
+from checkout_tester.flow.step_arguments import ClickArgs
+from checkout_tester.report.timings import stats, summarise, table
+from checkout_tester.run.failure_text import classify
+from checkout_tester.target.config import load_target
 
 
 def test_default_page_load_budget_is_two_seconds_warn() -> None:

@@ -15,11 +15,11 @@ from typing import Any
 
 import pytest
 
-from checkout_tester.config import Target
-from checkout_tester.errors import FlowError
-from checkout_tester.loader import load_flow
-from checkout_tester.reporting.timings import TimingRecorder
-from checkout_tester.session import Session, demo_session
+from checkout_tester.base.errors import FlowError
+from checkout_tester.flow.loader import load_flow
+from checkout_tester.report.timings import TimingRecorder
+from checkout_tester.run.session import Session, demo_session
+from checkout_tester.target.config import Target
 
 pytestmark = [pytest.mark.e2e,
               pytest.mark.skipif(not os.path.exists("/usr/bin/chromium"), reason="needs Debian's chromium")]

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from checkout_tester.errors import FlowError
-from checkout_tester.loader import clear_cache, load_flow, validate_paths
+from checkout_tester.base.errors import FlowError
+from checkout_tester.flow.loader import clear_cache, load_flow, validate_paths
 
 HERE = Path(__file__).parent
 REPO = HERE.parents[1]

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from checkout_tester.config import load_target
-from checkout_tester.errors import ConfigError
+from checkout_tester.base.errors import ConfigError
+from checkout_tester.target.config import load_target
 
 HERE = Path(__file__).parent
 BAD = HERE / "bad_targets"

@@ -7,11 +7,11 @@ import jsonschema
 import pytest
 import yaml
 
-from checkout_tester.config import Target
-from checkout_tester.detectpolicy import DIALOG_DEFAULTS, DetectorSettings, check_override, schema
-from checkout_tester.errors import FlowError
-from checkout_tester.loader import clear_cache, load_flow
-from checkout_tester.schema import flow_json_schema
+from checkout_tester.base.errors import FlowError
+from checkout_tester.flow.detector_policy import DIALOG_DEFAULTS, DetectorSettings, check_override, schema
+from checkout_tester.flow.loader import clear_cache, load_flow
+from checkout_tester.flow.schema import flow_json_schema
+from checkout_tester.target.config import Target
 
 
 def test_defaults() -> None:

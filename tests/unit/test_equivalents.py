@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pytest
 
+from checkout_tester.base.errors import FlowError
 from checkout_tester.demostore.web import is_valid_email
-from checkout_tester.equivalents import build_variants, generate, guess_kind
-from checkout_tester.errors import FlowError
-from checkout_tester.loader import clear_cache, load_flow
+from checkout_tester.flow.equivalents import build_variants, generate, guess_kind
+from checkout_tester.flow.loader import clear_cache, load_flow
 
 
 def _values(kind: str, baseline: str, refused: tuple[str, ...] = ()) -> dict[str, str]:

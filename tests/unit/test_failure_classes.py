@@ -8,14 +8,14 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from checkout_tester import classes
-from checkout_tester.config import Target
-from checkout_tester.detectpolicy import DetectorSettings, check_override
-from checkout_tester.errors import FlowError
-from checkout_tester.loader import clear_cache, load_flow
-from checkout_tester.reporting.allure import CATEGORIES, write_results_metadata
-from checkout_tester.reporting.console import print_summary
-from checkout_tester.suite import FlowResult
+from checkout_tester.base import failure_classes as classes
+from checkout_tester.base.errors import FlowError
+from checkout_tester.cli.suite import FlowResult
+from checkout_tester.flow.detector_policy import DetectorSettings, check_override
+from checkout_tester.flow.loader import clear_cache, load_flow
+from checkout_tester.report.allure import CATEGORIES, write_results_metadata
+from checkout_tester.report.console import print_summary
+from checkout_tester.target.config import Target
 
 ALL = ["valid input rejected", "visible error message", "page or console error", "server error", "request failed",
        "email missing", "accessibility violation", "expected content missing", "element not found",
@@ -97,7 +97,7 @@ def test_console_summary_shows_detector_warnings() -> None:
 
 
 def test_shipped_target_config_sets_patterns_and_policies() -> None:
-    from checkout_tester.config import load_target
+    from checkout_tester.target.config import load_target
 
     target = load_target(Path(__file__).parents[2] / "config/demo.yaml")
     assert any(re.search(p, "unknown email format", re.IGNORECASE) for p in target.error_patterns)

@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 
-from checkout_tester import loader
-from checkout_tester.errors import FlowError
-from checkout_tester.loader import clear_cache, find_flow_files, load_flow, load_flows, saved_names, validate_paths
-from checkout_tester.stepargs import ClickArgs, FillArgs, TextArgs, UseArgs
-from checkout_tester.yamlsource import YamlDoc
+from checkout_tester.base.errors import FlowError
+from checkout_tester.flow import loader
+from checkout_tester.flow.loader import clear_cache, find_flow_files, load_flow, load_flows, saved_names, validate_paths
+from checkout_tester.flow.step_arguments import ClickArgs, FillArgs, TextArgs, UseArgs
+from checkout_tester.flow.yamlsource import YamlDoc
 
 HERE = Path(__file__).parent
 REPO = HERE.parents[1]

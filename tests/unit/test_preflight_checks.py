@@ -4,9 +4,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from checkout_tester import preflight
-from checkout_tester.config import Target, load_target
-from checkout_tester.loader import load_flows
+from checkout_tester.flow.loader import load_flows
+from checkout_tester.target import preflight
+from checkout_tester.target.config import Target, load_target
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from checkout_tester import patterns, templates
-from checkout_tester.failure import classify
-from checkout_tester.redaction import MASK, Redactor, scrub_zip
-from checkout_tester.steps.assertions import url_pattern
-from checkout_tester.variables import FakeData, Scope, TemplateRefused, UnknownVariable
+from checkout_tester.base.redaction import MASK, Redactor, scrub_zip
+from checkout_tester.flow import patterns, templates
+from checkout_tester.flow.variables import FakeData, Scope, TemplateRefused, UnknownVariable
+from checkout_tester.run.failure_text import classify
+from checkout_tester.run.steps.assertions import url_pattern
 
 
 def make_scope(values: dict | None = None, secrets: dict | None = None) -> Scope:

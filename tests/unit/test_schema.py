@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from checkout_tester.loader import clear_cache, load_flow
-from checkout_tester.schema import (
+from checkout_tester.flow.loader import clear_cache, load_flow
+from checkout_tester.flow.schema import (
     EXAMPLES,
     SCHEMA_PATH,
     closest,
@@ -19,13 +19,13 @@ from checkout_tester.schema import (
     template_names,
     write_schema,
 )
-from checkout_tester.stepargs import STEP_ARGS
+from checkout_tester.flow.step_arguments import STEP_ARGS
 
 GOOD = Path(__file__).parent / "good_flows"
 
 
 def test_shipped_schema_is_the_generated_one() -> None:
-    # After changing stepargs.py: python -m checkout_tester.schema
+    # After changing stepargs.py: python -m checkout_tester.flow.schema
     assert SCHEMA_PATH.read_text(encoding="utf-8") == schema_text()
 
 

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from checkout_tester import unique
 from checkout_tester.demostore.web import is_valid_email
-from checkout_tester.equivalents import generate
-from checkout_tester.loader import clear_cache, load_flow
-from checkout_tester.unique import Token, make_unique
+from checkout_tester.flow import unique
+from checkout_tester.flow.equivalents import generate
+from checkout_tester.flow.loader import clear_cache, load_flow
+from checkout_tester.flow.unique import Token, make_unique
 
 TOKEN = Token(alnum="k3x9qa", letters="qkzxmv")
 REPO = Path(__file__).resolve().parents[2]

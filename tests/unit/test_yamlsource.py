@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from checkout_tester.errors import FlowError
-from checkout_tester.yamlsource import parse_yaml
+from checkout_tester.base.errors import FlowError
+from checkout_tester.flow.yamlsource import parse_yaml
 
 TEXT = """\
 # a comment first

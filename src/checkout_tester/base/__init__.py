@@ -1,0 +1,1 @@
+"""What every stage shares: the exception tree, the failure-class table, secret redaction."""

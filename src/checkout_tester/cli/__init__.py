@@ -1,0 +1,1 @@
+"""The checkout-tester command line: the only place that parses arguments."""

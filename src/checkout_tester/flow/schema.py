@@ -1,0 +1,281 @@
+"""Human validation messages ("did you mean ...?") and the JSON Schema of a flow file."""
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from types import UnionType
+from typing import Any, Iterable, Optional, Union, get_args, get_origin
+
+from pydantic import BaseModel, ValidationError
+from pydantic.json_schema import models_json_schema
+
+from checkout_tester.base import failure_classes as classes
+from checkout_tester.flow import detector_policy as detectpolicy, equivalents, templates
+from checkout_tester.flow.step_arguments import LOCATOR_KINDS, SHORTHAND, STEP_ARGS, Element, Locator
+
+TOP_LEVEL_KEYS = ("name", "description", "tags", "params", "vars", "variants", "unique", "budgets", "detectors",
+                  "storage_state", "steps")
+RESERVED_NAMESPACES = templates.NAMESPACES
+NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")  # variable names and tags (tags become pytest markers)
+SCHEMA_PATH = Path(__file__).with_name("flow.schema.json")
+
+# A correct example per verb, shown in hints.
+EXAMPLES: dict[str, str] = {
+    "goto": "- goto: /cart",
+    "click": "- click: {role: button, name: Pay now}",
+    "fill": '- fill: {label: Email, value: "{{ email }}"}',
+    "select": "- select: {label: Country, option: Germany}",
+    "check": "- check: {label: I accept the terms}",
+    "press": "- press: {key: Enter, label: Search}",
+    "expect_text": "- expect_text: Welcome",
+    "expect_no_text": "- expect_no_text: Out of stock",
+    "expect_url": "- expect_url: /account",
+    "expect_visible": "- expect_visible: {testid: order-number}",
+    "expect_hidden": "- expect_hidden: {text: Loading}",
+    "wait_for": "- wait_for: {visible: {testid: order-number}}",
+    "screenshot": "- screenshot: cart",
+    "save": "- save: {var: order_number, testid: order-number}",
+    "use": '- use: {flow: parts/login.flow.yaml, with: {email: "{{ email }}"}}',
+    "frame": "- frame: {title: Card payment, steps: [{fill: {label: Card number, value: '4242'}}]}",
+    "popup": "- popup: {open: {click: Pay with PayPal}, steps: [{click: Approve}]}",
+    "dialog": '- dialog: {text: "Remove this item?", accept: true, open: {click: Remove}}',
+    "expect_email": '- expect_email: {to: "{{ email }}", subject: Your order, save: {var: code, pattern: "T-\\\\d+"}}',
+    "audit_accessibility": "- audit_accessibility: checkout page",
+    "expect_count": "- expect_count: {css: .cart-row, count: 2}",
+    "expect_attribute": "- expect_attribute: {role: link, name: Cart, attribute: href, value: /cart}",
+    "expect_value": '- expect_value: {label: Email, value: "{{ email }}"}',
+    "set_cookie": "- set_cookie: {name: consent, value: accepted}",
+    "set_local_storage": "- set_local_storage: {key: remembered-user, value: standard_user}",
+    "save_storage_state": "- save_storage_state: reports/state/janet.json",
+}
+
+_EXPECTED = {
+    "string_type": "text", "bool_type": "true or false", "bool_parsing": "true or false",
+    "int_type": "a whole number", "int_parsing": "a whole number", "int_from_float": "a whole number",
+    "float_type": "a number", "float_parsing": "a number", "dict_type": "a mapping",
+    "model_type": "a mapping", "model_attributes_type": "a mapping", "list_type": "a list",
+}
+_PRIORITY = {"extra_forbidden": 0, "missing": 1, "value_error": 3}  # type errors: 2
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One plain-words problem with a step's arguments; `path` points into the arguments."""
+
+    message: str
+    path: tuple[Any, ...] = ()
+    hint: Optional[str] = None
+
+
+def closest(word: Any, options: Iterable[str]) -> str | None:
+    """The option most like `word`, if one is close enough to be a likely typo."""
+    found = difflib.get_close_matches(str(word), list(options), n=1, cutoff=0.6)
+    return found[0] if found else None
+
+
+def suggest(word: Any, options: Iterable[str], more: str) -> str:
+    """A hint: `did you mean 'x'? <more>` when an option is close to `word`, else just `more`."""
+    match = closest(word, options)
+    return f"did you mean '{match}'? {more}" if match else more
+
+
+def inline(value: Any) -> str:
+    """Render a small value as one line of YAML flow style, for messages and hints."""
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{inline(k)}: {inline(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(inline(v) for v in value) + "]"
+    if value is None or isinstance(value, bool):
+        return {None: "null", True: "true", False: "false"}[value]
+    if not isinstance(value, str):
+        return str(value)
+    plain = re.fullmatch(r"[A-Za-z0-9_./+][^:#,\[\]{}\"']*", value) and value == value.strip()
+    if plain and not re.fullmatch(r"(?i)[-+.\d_eoxa-f:]+|yes|no|on|off|true|false|null|~", value):
+        return value
+    return json.dumps(value, ensure_ascii=False)
+
+
+def shown(value: Any) -> str:
+    """A value as quoted in a message: texts in quotes, the rest as YAML."""
+    return f"'{value}'" if isinstance(value, str) else inline(value)
+
+
+def arg_keys(model: type[BaseModel]) -> list[str]:
+    """The YAML keys a model takes (aliases such as `with`, not Python names)."""
+    return [info.alias or name for name, info in model.model_fields.items()]
+
+
+def template_names(text: str) -> tuple[list[str], Problem | None]:
+    """The names the template `text` reads (`email`, `secret.X` ...), and a problem if it is malformed (Jinja2)."""
+    names, problem = templates.analyse(text)
+    return list(names), Problem(problem.message, hint=problem.hint) if problem else None
+
+
+def explain(verb: str, data: Any, exc: ValidationError) -> list[Problem]:
+    """Translate pydantic's errors for a step's arguments into plain words, most useful first."""
+    problems: dict[tuple[Any, ...], tuple[int, Problem]] = {}
+    for err in exc.errors():
+        loc = tuple(err["loc"])
+        path = _existing(data, loc)
+        kind = err["type"]
+        if kind in ("missing", "extra_forbidden"):
+            path = loc[:-1] if kind == "missing" else loc
+        elif len(path) < len(loc) and path:  # a Union member's error (timeout: int | float | str)
+            kind = "union"
+        problem = _explain_one(verb, data, loc, path, kind, err)
+        rank = _PRIORITY.get(kind, 2)
+        if path not in problems or rank < problems[path][0]:
+            problems[path] = (rank, problem)
+    return [p for _, p in sorted(problems.values(), key=lambda rp: rp[0])]
+
+
+def _explain_one(verb: str, data: Any, loc: tuple[Any, ...], path: tuple[Any, ...], kind: str,
+                 err: Any) -> Problem:
+    dotted = ".".join(str(p) for p in path)
+    example = f"e.g. {EXAMPLES[verb]}"
+    if kind == "extra_forbidden":
+        options = arg_keys(_model_at(STEP_ARGS[verb], loc[:-1]) or STEP_ARGS[verb])
+        where = " ".join([verb, *map(str, loc[:-1])])
+        match = closest(loc[-1], options)
+        hint = suggest(loc[-1], options, f"{where} takes: {', '.join(options)}")
+        if match and len(loc) == 1 and isinstance(data, dict):
+            fixed = {match if k == loc[-1] else k: v for k, v in data.items()}
+            hint = f"did you mean '{match}'? write: - {verb}: {inline(fixed)}"
+        return Problem(f"unknown key '{loc[-1]}' in {where}", path, hint)
+    if kind == "missing":
+        return Problem(f"{verb} is missing '{'.'.join(map(str, loc))}'", path, example)
+    if kind == "value_error":
+        text = str(err.get("ctx", {}).get("error", err["msg"]))
+        message, *advice = re.split(r"[;,] (?=e\.g\.|write it)", text, maxsplit=1)
+        prefix = f"bad {dotted} in {verb}: " if dotted else "" if message.startswith(verb) else f"{verb}: "
+        return Problem(prefix + message, path, advice[0] if advice else example)
+    value = _get(data, path)
+    if kind == "union" and path[-1] == "timeout":
+        return Problem(f"'{dotted}' in {verb} must be a duration, not {shown(value)}", path,
+                       "write it like 2s, 500ms or 1500")
+    expected = _EXPECTED.get(err["type"])
+    if expected is None:
+        return Problem(f"'{dotted}' in {verb}: {err['msg'][0].lower()}{err['msg'][1:]}", path, example)
+    hint = example
+    if expected == "text" and isinstance(value, (int, float, bool)):
+        reads = "true/false" if isinstance(value, bool) else "a number"
+        hint = f"put it in quotes, e.g. {path[-1]}: \"{inline(value)}\" (unquoted, YAML reads it as {reads})"
+    return Problem(f"'{dotted}' in {verb} must be {expected}, not {shown(value)}", path, hint)
+
+
+def _existing(data: Any, loc: tuple[Any, ...]) -> tuple[Any, ...]:
+    """The longest prefix of `loc` that really exists in `data`."""
+    path: list[Any] = []
+    for part in loc:
+        if isinstance(data, dict) and part in data:
+            data = data[part]
+        elif isinstance(data, list) and isinstance(part, int) and part < len(data):
+            data = data[part]
+        else:
+            break
+        path.append(part)
+    return tuple(path)
+
+
+def _get(data: Any, path: tuple[Any, ...]) -> Any:
+    for part in path:
+        data = data[part]
+    return data
+
+
+def _model_at(model: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] | None:
+    """The nested model a location inside `model` points at (e.g. `within` -> Locator)."""
+    for part in loc:
+        fields = {info.alias or name: info for name, info in model.model_fields.items()}
+        info = fields.get(str(part))
+        if info is None:
+            return None
+        is_union = get_origin(info.annotation) in (Union, UnionType)
+        candidates = [info.annotation, *get_args(info.annotation)] if is_union else [info.annotation]
+        nested = [c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)]
+        if not nested:
+            return None
+        model = nested[0]
+    return model
+
+
+def flow_json_schema() -> dict[str, Any]:
+    """JSON Schema (draft 2020-12) of a whole flow file, built from the step argument models."""
+    models: list[type[BaseModel]] = sorted(set(STEP_ARGS.values()), key=lambda m: m.__name__)
+    refs, top = models_json_schema([(m, "validation") for m in models], ref_template="#/$defs/{model}")
+    defs: dict[str, Any] = top["$defs"]
+    by_name: dict[str, type[BaseModel]] = {m.__name__: m for m in models}
+    by_name.update(Locator=Locator, Element=Element)
+    for name, schema in defs.items():
+        if name in by_name and issubclass(by_name[name], Element):  # exactly one way to find the element
+            schema["oneOf"] = [{"required": [kind]} for kind in LOCATOR_KINDS]
+    step_list = {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/Step"}}
+    defs["FrameArgs"]["properties"]["steps"] = {**step_list, "description": "Steps run inside the iframe"}
+    defs["PopupArgs"]["properties"]["steps"] = {**step_list, "description": "Steps run inside the popup window"}
+    defs["PopupArgs"]["properties"]["open"] = {"$ref": "#/$defs/Step",
+                                               "description": "The step that opens the popup"}
+    defs["DialogArgs"]["properties"]["open"] = {"$ref": "#/$defs/Step", "description": "The step that opens the dialog"}
+    variants: list[dict[str, Any]] = []
+    for verb, model in STEP_ARGS.items():
+        value: dict[str, Any] = dict(refs[(model, "validation")])
+        if verb in SHORTHAND:
+            value = {"oneOf": [{"type": "string", "description": f"shorthand for {{{SHORTHAND[verb]}: ...}}"},
+                               value]}
+        variants.append({"type": "object", "title": verb, "properties": {verb: value},
+                         "required": [verb], "additionalProperties": False})
+    defs["Step"] = {"description": "One step: a mapping with exactly one verb", "oneOf": variants}
+    names = {"type": "object", "propertyNames": {"pattern": NAME.pattern}}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "checkout-tester flow",
+        "description": "A shopper flow run in a real browser by checkout-tester",
+        "type": "object",
+        "required": ["name", "steps"],
+        "additionalProperties": False,
+        "properties": {
+            "name": {"type": "string", "minLength": 1},
+            "description": {"type": "string"},
+            "tags": {"type": "array", "items": {"type": "string", "pattern": NAME.pattern}},
+            "params": {**names, "description": "Inputs with defaults; a sub-flow's parameters"},
+            "vars": names,
+            "variants": {"oneOf": [
+                {"type": "object", "minProperties": 1, "propertyNames": {"pattern": NAME.pattern},
+                 "additionalProperties": {"oneOf": [{"type": "array", "minItems": 1}, equivalents.spec_schema()]}},
+                {"type": "array", "minItems": 1, "items": {"type": "object", "minProperties": 1, "properties": {
+                    "id": {"description": "The row's name in the test id"},
+                    "expect_failure": {"description": "This row must fail: text its failure shows, or {message, class}",
+                                       "oneOf": [{"type": "string", "minLength": 1}, {
+                                           "type": "object", "additionalProperties": False, "minProperties": 1,
+                                           "properties": {"message": {"type": "string"},
+                                                          "class": {"enum": [c.name for c in classes.CLASSES]}}}]}}}},
+            ]},
+            "unique": {"type": "array", "items": {"type": "string", "pattern": NAME.pattern},
+                       "description": "Inputs (emails, names) that get a fresh token in every test run, "
+                                      "so a persistent store never sees them twice"},
+            "budgets": {"type": "object"},
+            "detectors": detectpolicy.schema(),
+            "storage_state": {"description": "A saved storage state (save_storage_state) to start from; false: none",
+                              "oneOf": [{"type": "string", "minLength": 1}, {"const": False}]},
+            "steps": step_list,
+        },
+        "$defs": dict(sorted(defs.items())),
+    }
+
+
+def schema_text() -> str:
+    """The schema as the text shipped in flow.schema.json."""
+    return json.dumps(flow_json_schema(), indent=2, ensure_ascii=False) + "\n"
+
+
+def write_schema(path: str | Path = SCHEMA_PATH) -> Path:
+    """Write the JSON Schema to `path` (by default the copy shipped inside the package)."""
+    target = Path(path)
+    target.write_text(schema_text(), encoding="utf-8")
+    return target
+
+
+if __name__ == "__main__":  # python -m checkout_tester.flow.schema regenerates the shipped file
+    print(write_schema())

@@ -1,0 +1,1 @@
+"""Mail sources: the local SMTP sink, Mailpit, and the per-run mailbox."""

@@ -1,0 +1,1 @@
+"""The pytest plugin and its fixtures: the only place that imports pytest."""

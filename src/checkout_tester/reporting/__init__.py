@@ -1,1 +1,0 @@
-"""Reporters: each one is a listener of engine events."""

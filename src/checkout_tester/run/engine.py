@@ -1,0 +1,290 @@
+"""Run one flow on a Playwright page. Emits events; knows nothing of pytest or the CLI."""
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+from urllib.parse import urljoin
+
+from playwright.sync_api import Error as PlaywrightError, Page, Response
+
+from checkout_tester.base import failure_classes as classes
+from checkout_tester.base.errors import CheckoutTesterError, StoreUnreachable
+from checkout_tester.base.redaction import Redactor
+from checkout_tester.flow import unique
+from checkout_tester.flow.model import Flow, Step, Variant
+from checkout_tester.flow.variables import FakeData, Scope, UnknownVariable
+from checkout_tester.observe.detectors import Detector
+from checkout_tester.observe.input_judging import judged
+from checkout_tester.observe.timing import PageTimer
+from checkout_tester.run import (
+    expected_failures as expectfail,
+    failure_text as failure,
+    infra,
+    interrupts,
+    soft_checks as softchecks,
+)
+from checkout_tester.run.events import Attachment, FlowFinished, FlowStarted, Listener, StepFinished, StepStarted
+from checkout_tester.run.interrupts import FlowInterrupted
+from checkout_tester.run.steps import HANDLERS
+from checkout_tester.run.steps.registry import ACTIONS, StepContext
+from checkout_tester.target.config import Target
+
+UNREACHABLE = re.compile(r"net::ERR_(CONNECTION_REFUSED|NAME_NOT_RESOLVED|CONNECTION_RESET|ADDRESS_UNREACHABLE|"
+                         r"CONNECTION_TIMED_OUT|TIMED_OUT|INTERNET_DISCONNECTED|CONNECTION_CLOSED|EMPTY_RESPONSE)")
+# Secret-masking style: fields filled with a secret are drawn as dots in screenshots and video.
+MASK_SCRIPT = """(() => { const css = 'input[data-ct-secret]{-webkit-text-security:disc!important}';
+  const add = () => { const s = document.createElement('style'); s.textContent = css;
+    (document.head || document.documentElement).appendChild(s); };
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', add); else add(); })();"""
+
+
+class StepFailed(AssertionError):
+    """A flow step did not do what the shopper needed; AssertionError so reports say 'failed'."""
+
+    def __init__(self, message: str, step: Step, cause: BaseException | None = None, failure_class: str = "") -> None:
+        # Every failure has one class (classes.py), kept as data and stated in the message for Allure.
+        self.failure_class = classes.for_failure(step.kind, cause, message, failure_class)
+        super().__init__(classes.with_class_line(message, self.failure_class))
+        self.step, self.cause = step, cause
+
+
+def _broken(failed: StepFailed) -> BaseException:
+    """A failure of an infrastructure class (store unreachable ...) as what Allure counts as broken."""
+    if classes.BY_NAME[failed.failure_class].status != "broken":
+        return failed
+    error = StoreUnreachable(str(failed))
+    error.failure_class, error.located = failed.failure_class, True  # type: ignore[attr-defined]
+    return error
+
+
+class Runner:
+    """Runs flows on one page, keeping the run's variables, console log and counters."""
+
+    def __init__(self, page: Page, target: Target, listeners: Sequence[Listener] = (),
+                 artifacts: str | Path = "reports/artifacts", reproduce: str = "",
+                 redactor: Redactor | None = None, fake: FakeData | None = None,
+                 base_url: str | None = None) -> None:
+        self.page, self.target, self.listeners = page, target, list(listeners)
+        self.timeouts = target.timeouts
+        self.artifacts = Path(artifacts)
+        self.reproduce = reproduce
+        self.base_url = base_url
+        self.redactor = redactor or Redactor()
+        self.fake = fake or FakeData()
+        self.unique_token = unique.new_token()  # this run's token for the flow's `unique:` inputs
+        self.saved: dict[str, Any] = {}
+        self.scope: Scope | None = None  # the running flow's variables, rendered (what was typed, for messages)
+        self.actions = 0
+        self.steps_run = 0
+        self.console: list[str] = []
+        self.page_errors: list[str] = []
+        self._flow: Flow | None = None
+        self.mail: Any = None  # the run's mailbox.Mailbox when the target has a mail sink (expect_email)
+        self.after_step: list[Any] = []  # untimed checks after each passed step, e.g. accessibility.PageAuditor
+        page.context.add_init_script(MASK_SCRIPT)
+        self.pending = infra.PendingPages()  # page requests still unanswered: a store that hangs
+        self.places: list[list[Any]] = []  # the running steps' numbers, "4" / "4.2" as timings name them
+        self._top = 0
+        self.timing = PageTimer(self)  # page loads, browser metrics, budgets
+        self.detector = Detector(self)  # console/page errors, failed requests, HTTP errors, error messages
+        self.watch(page)
+
+    # --- browser plumbing -------------------------------------------------------------
+    def watch(self, page: Page) -> None:
+        """Record console messages and uncaught errors of a page (or popup)."""
+        self.detector.watch(page)  # fills self.console and self.page_errors too
+        self.pending.watch(page)
+        self.timing.watch(page)
+
+    def navigate(self, page: Page, url: str, timeout: float) -> Response | None:
+        """Go to a URL and return its response; a store that does not answer is 'unreachable', not a failed step."""
+        try:
+            return page.goto(url, timeout=timeout)
+        except PlaywrightError as exc:
+            code = UNREACHABLE.search(str(exc))
+            if code:
+                full = urljoin(self.base_url or "", url)
+                raise StoreUnreachable(f"store unreachable: {full} did not answer ({code.group(0)}); "
+                                       "the store is down or the base URL is wrong") from None
+            raise
+
+    def screenshot(self, page: Page, name: str, full_page: bool = False) -> None:
+        """Save a screenshot (secret fields drawn as dots) and attach it."""
+        self.artifacts.mkdir(parents=True, exist_ok=True)
+        safe = re.sub(r"[^\w.-]+", "_", name)
+        path = self.artifacts / f"{safe}-{uuid.uuid4().hex[:6]}.png"
+        page.screenshot(path=str(path), full_page=full_page)
+        self.emit(Attachment(name=name, mime="image/png", path=str(path)))
+
+    def emit(self, event: Any) -> None:
+        for listener in self.listeners:
+            listener(event)
+
+    # --- running ----------------------------------------------------------------------
+    def run(self, flow: Flow, variant: Variant | None = None, values: dict[str, Any] | None = None) -> FlowFinished:
+        """Run a flow (one variant row); raises StepFailed / StoreUnreachable after emitting events."""
+        variant = variant or Variant(id="", values={})
+        self._flow = flow
+        self.emit(FlowStarted(flow=flow, variant=variant.id))
+        self.timing.start(flow)
+        self.detector.start(flow)
+        started = time.perf_counter()
+        status, error = "passed", None
+        try:
+            scope = self.scope = self._scope(flow, variant, values or {})
+            ctx = StepContext(runner=self, page=self.page, root=self.page, scope=scope, artifacts=self.artifacts)
+            # equivalent inputs: a refusal is "valid input rejected"; expect_failure rows; soft checks
+            with judged(self, flow, variant), expectfail.expected(self, flow, variant), softchecks.collected(self, flow):
+                self.run_steps(ctx, flow.steps)
+                self.detector.after_flow(ctx, flow.steps[-1])  # what arrived after the last step counts too
+            over = self.timing.finish(flow, (time.perf_counter() - started) * 1000, self.actions)
+            if over:
+                raise StepFailed(over, flow.steps[-1])
+        except BaseException as exc:
+            status = "interrupted" if isinstance(exc, FlowInterrupted) else (
+                "failed" if isinstance(exc, AssertionError) else "broken")
+            error = exc
+            raise
+        finally:
+            self.detector.finish()  # the per-flow JSON log; warnings
+            self._attach_logs(always=status != "passed")
+            finished = FlowFinished(flow=flow, variant=variant.id, status=status,
+                                    duration_ms=(time.perf_counter() - started) * 1000,
+                                    steps=self.steps_run, actions=self.actions, error=error,
+                                    saved={k: self.redactor(v) for k, v in self.saved.items()})
+            self.emit(finished)
+        return finished
+
+    def _scope(self, flow: Flow, variant: Variant, values: dict[str, Any]) -> Scope:
+        scope = Scope({}, self.target.secret, self.target.vars, self.redactor, self.fake)
+        overrides = {**variant.values, **values}
+        for name, default in flow.params.items():
+            scope.values[name] = overrides[name] if name in overrides else scope.render(default)
+        scope.values.update({k: scope.render(v) for k, v in overrides.items()})
+        scope.values.update(unique.apply(flow.unique, variant, scope.values, self.unique_token))
+        for name, value in flow.vars.items():
+            scope.values[name] = scope.render(value)
+        return scope
+
+    def run_steps(self, ctx: StepContext, steps: Iterable[Step]) -> None:
+        for step in steps:
+            with softchecks.checked(self, step):  # a `soft: true` step records its failure and goes on
+                self.run_step(ctx, step)
+
+    def place(self) -> str:
+        """The running step's number in this run: "4", or "4.2.1" inside sub-flows, frames and popups."""
+        return self.places[-1][0] if self.places else ""
+
+    def run_step(self, ctx: StepContext, step: Step) -> None:
+        """Run one step, numbered as the timings number it (1.1.5)."""
+        if self.places:
+            self.places[-1][1] += 1
+            place = f"{self.places[-1][0]}.{self.places[-1][1]}"
+        else:
+            self._top += 1
+            place = str(self._top)
+        interrupts.check(f"before step {place} ({step.kind}) at {step.source}")
+        self.places.append([place, 0])
+        try:
+            self._run_step(ctx, step)
+        finally:
+            self.places.pop()
+
+    def _run_step(self, ctx: StepContext, step: Step) -> None:
+        """Run one step, timing it and turning any error into a message that names the YAML line."""
+        uid = uuid.uuid4().hex
+        try:
+            args = self._render(ctx, step)
+        except UnknownVariable as exc:
+            raise StepFailed(failure.describe(self, ctx, step, exc), step, exc) from None
+        title = self.redactor(f"{step.kind} {args.describe()}".strip())
+        self.emit(StepStarted(step=step, title=title, uid=uid, place=self.place()))
+        self.detector.open(uid)
+        local = ctx.within()
+        started = time.perf_counter()
+        reading = self.timing.overhead_ms  # nested steps' metric reading is not this step's time
+        try:
+            HANDLERS[step.kind](local, step, args)
+            self.timing.settle(step)  # a click that navigates lasts until the new page has loaded
+        except FlowInterrupted as exc:  # a nested step saw the stop request: this one stops too
+            self._finish(step, title, uid, started, exc)
+            raise
+        except (StepFailed, StoreUnreachable) as exc:
+            self.detector.close(local, step, uid)
+            self._finish(step, title, uid, started, exc)
+            if isinstance(exc, StoreUnreachable) and not getattr(exc, "located", False):
+                exc = StoreUnreachable(f"{exc}\n" + failure.describe(self, local, step, exc, snapshot=False))
+                exc.located = True  # type: ignore[attr-defined]
+                raise exc from None
+            raise
+        except (AssertionError, PlaywrightError, CheckoutTesterError) as exc:
+            self._infrastructure(local, step, title, uid, started, exc)  # raises when the browser or store failed
+            cause = self.detector.blame(local, step, uid, exc)  # a detector finding, when one failed, is the cause
+            failed = _broken(StepFailed(failure.describe(self, local, step, cause), step, cause))
+            self._finish(step, title, uid, started, failed)
+            raise failed from None
+        ended = time.perf_counter() - (self.timing.overhead_ms - reading) / 1000
+        try:
+            self.detector.check(local, step, uid)  # untimed: a finding whose policy is `fail` fails this step
+        except StepFailed as found:
+            failed = _broken(found)
+            self._finish(step, title, uid, started, failed, ended)
+            raise failed from None
+        self.steps_run += 1
+        if step.kind in ACTIONS:
+            self.actions += 1
+        for note in local.notes:
+            self.emit(Attachment(name=note.split(" = ")[0], mime="text/plain", body=note.encode()))
+        over = self.timing.measure(step, args, (ended - started) * 1000)  # reading metrics is not step time
+        if over:
+            exceeded = StepFailed(over, step)
+            self._finish(step, title, uid, started, exceeded, ended)
+            raise exceeded
+        self._finish(step, title, uid, started, None, ended)
+        for check in self.after_step:  # each raises StepFailed itself, naming this step
+            check(local, step)
+
+    def _infrastructure(self, ctx: StepContext, step: Step, title: str, uid: str, started: float,
+                        exc: BaseException) -> None:
+        """A browser that died or a store that stopped answering: 'broken', not the shopper's failure."""
+        found, why = infra.fault_of(self.page, self.pending, exc)
+        if found and interrupts.requested():
+            found = ""  # fall through to FlowInterrupted below
+        if interrupts.requested():
+            error: BaseException = FlowInterrupted(f"interrupted by {interrupts.requested()} during step "
+                                                   f"{self.place()} ({step.kind}) at {step.source}: the flow did "
+                                                   "not finish (neither passed nor failed)")
+        elif found:
+            crashed = found == classes.BROWSER_CRASHED
+            text = failure.describe(self, ctx, step, exc, snapshot=not crashed)
+            head, _, rest = text.partition("\n")
+            error = StoreUnreachable(classes.with_class_line(f"{head}\n  Cause:    {why}\n{rest}", found))
+            error.failure_class, error.located = found, True  # type: ignore[attr-defined]
+        else:
+            return
+        self._finish(step, title, uid, started, error)
+        raise error from None
+
+    def _finish(self, step: Step, title: str, uid: str, started: float, error: BaseException | None,
+                ended: float | None = None) -> None:
+        status = "passed" if error is None else ("failed" if isinstance(error, AssertionError) else "broken")
+        self.emit(StepFinished(step=step, title=title, uid=uid, status=status, place=self.place(),
+                               duration_ms=((ended or time.perf_counter()) - started) * 1000, error=error))
+
+    def _render(self, ctx: StepContext, step: Step) -> Any:
+        """Fill in templates; nested steps are rendered when they run."""
+        nested = {"steps", "open"}
+        data = step.args.model_dump(by_alias=True, exclude_none=True, exclude=nested)
+        rendered = ctx.scope.render(data)
+        for key in nested & set(type(step.args).model_fields):
+            rendered[key] = getattr(step.args, key)
+        return type(step.args).model_validate(rendered)
+
+    def _attach_logs(self, always: bool) -> None:
+        lines = [f"[pageerror] {e}" for e in self.page_errors] + self.console
+        text = "\n".join(lines) or "(the browser logged nothing)"
+        if lines or always:
+            self.emit(Attachment(name="browser console", mime="text/plain", body=self.redactor(text).encode()))

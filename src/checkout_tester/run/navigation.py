@@ -1,0 +1,91 @@
+"""Document navigations as requests: the redirect chain behind a page, and `goto`'s `expect_status`."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from playwright.sync_api import Error as PlaywrightError
+
+from checkout_tester.base import failure_classes as classes
+
+if TYPE_CHECKING:
+    from checkout_tester.flow.model import Step
+    from checkout_tester.observe.detectors import Detector
+
+
+class StatusMismatch(AssertionError):
+    """`goto` got another HTTP status than its `expect_status`."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        if status >= 500:
+            self.failure_class = classes.SERVER_ERROR
+        elif status >= 400:
+            self.failure_class = classes.REQUEST_FAILED
+        else:
+            self.failure_class = classes.CONTENT_MISSING
+
+
+def request_chain(request: Any) -> list[Any]:
+    """The requests of one navigation, first (e.g. the form post) to last (the page it landed on)."""
+    chain: list[Any] = []
+    while request is not None:
+        chain.insert(0, request)
+        request = request.redirected_from
+    return chain
+
+
+def _status(request: Any) -> int | None:
+    try:
+        response = request.response()  # a redirect's answer: one round trip, only for redirected navigations
+    except PlaywrightError:
+        return None
+    return response.status if response is not None else None
+
+
+def chain_hops(chain: list[Any], seen: Mapping[int, int] | None = None) -> list[dict[str, Any]]:
+    """Each redirect of a chain: its request, the status it answered (`seen`: id(request) -> status, as the
+    response events told it; else asked) and where it sent the browser."""
+    seen = seen or {}
+    return [{"method": r.method, "url": r.url, "status": seen[id(r)] if id(r) in seen else _status(r), "to": nxt.url}
+            for r, nxt in zip(chain, chain[1:], strict=False)]
+
+
+def chain_text(chain: list[Any], hops: list[dict[str, Any]]) -> str:
+    """`POST http://h/checkout -> 303 http://h/checkout/payment`; '' for a plain GET without redirects."""
+    if not chain or (len(chain) == 1 and chain[0].method == "GET"):
+        return ""
+    text = f"{chain[0].method} {chain[0].url}"
+    for hop in hops:
+        text += f" -> {hop['status'] or '?'} {hop['to']}"
+    return text
+
+
+def check_status(detector: Detector, step: Step, response: Any, expected: int) -> None:
+    """Fail unless the navigation answered `expected` (a 3xx: one of its redirects did); excuse that answer."""
+    if response is None:
+        raise StatusMismatch(f"expected HTTP {expected}, but the navigation got no response "
+                             "(a same-page link, e.g. #section, loads nothing)", 0)
+    chain = request_chain(response.request)
+    hops = chain_hops(chain) if len(chain) > 1 else []
+    statuses = [h["status"] for h in hops] + [response.status]
+    if response.status == expected or (300 <= expected < 400 and expected in statuses):
+        excuse(detector, response, step, f"the step expects HTTP {expected}")
+        return
+    route = "".join(f" -> {h['status']} {h['to']}" for h in hops)
+    via = f" (from {chain[0].method} {chain[0].url}{route})" if hops else ""
+    raise StatusMismatch(f"expected HTTP {expected} from {response.url}, got {response.status}{via}", response.status)
+
+
+def excuse(detector: Detector, response: Any, step: Step, reason: str) -> None:
+    """The HTTP-error finding of an answer the step expects (a 404 page it asked for) passes as expected."""
+    # The detector records responses as they arrive, so this one waits among its unjudged findings.
+    for finding in list(detector._pending):
+        same = finding.document is response.request or (finding.where == response.url
+                                                          and finding.status == response.status)
+        if finding.kind == "http" and same:
+            detector._pending.remove(finding)
+            if finding.line() in detector.runner.console:  # not a problem for failure messages to list
+                detector.runner.console.remove(finding.line())
+            finding.step, finding.source = f"{step.index} {step.title}", str(step.source)
+            finding.verdict, finding.reason = "expected", reason

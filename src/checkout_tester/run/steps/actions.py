@@ -1,0 +1,55 @@
+"""Shopper actions: go, click, type, choose, press."""
+from __future__ import annotations
+
+from typing import Any
+
+from checkout_tester.run.navigation import check_status
+from checkout_tester.run.steps.registry import StepContext, handler
+
+
+@handler("goto")
+def goto(ctx: StepContext, step: Any, args: Any) -> None:
+    status = args.expect_status
+    ctx.expectation = f"page {args.url} loads" + (f" with HTTP status {status}" if status is not None else "")
+    response = ctx.runner.navigate(ctx.page, args.url, args.timeout_ms(ctx.runner.timeouts.ms("navigation")))
+    if status is not None:
+        check_status(ctx.runner.detector, step, response, status)
+
+
+@handler("click", action=True)
+def click(ctx: StepContext, step: Any, args: Any) -> None:
+    ctx.expectation = f"a clickable element {args.describe()}"
+    ctx.find(args).click(timeout=args.timeout_ms(ctx.runner.timeouts.ms("step")))
+
+
+@handler("fill", action=True)
+def fill(ctx: StepContext, step: Any, args: Any) -> None:
+    ctx.expectation = f"an editable field {args.describe()}"
+    field = ctx.find(args)
+    timeout = args.timeout_ms(ctx.runner.timeouts.ms("step"))
+    if ctx.scope.redactor(args.value) != args.value:
+        # Drawn as dots in screenshots and video; the trace is scrubbed afterwards.
+        field.evaluate("el => el.setAttribute('data-ct-secret', '')", timeout=timeout)
+    field.fill(args.value, timeout=timeout)
+
+
+@handler("select", action=True)
+def select(ctx: StepContext, step: Any, args: Any) -> None:
+    ctx.expectation = f"a select {args.describe()} with option {args.option!r}"
+    ctx.find(args).select_option(args.option, timeout=args.timeout_ms(ctx.runner.timeouts.ms("step")))
+
+
+@handler("check", action=True)
+def check(ctx: StepContext, step: Any, args: Any) -> None:
+    ctx.expectation = f"a checkbox or radio {args.describe()}"
+    ctx.find(args).set_checked(args.checked, timeout=args.timeout_ms(ctx.runner.timeouts.ms("step")))
+
+
+@handler("press", action=True)
+def press(ctx: StepContext, step: Any, args: Any) -> None:
+    target = args.target()
+    ctx.expectation = f"key {args.key}" + (f" in {target.describe()}" if target else "")
+    if target is None:
+        ctx.page.keyboard.press(args.key)
+    else:
+        ctx.find(target).press(args.key, timeout=args.timeout_ms(ctx.runner.timeouts.ms("step")))
