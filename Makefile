@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 ALLURE_DIR := .tools/allure2
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup system venv allure demo test lint report clean
+.PHONY: setup system venv allure demo test lint arch report clean
 
 setup: system venv allure
 
@@ -42,6 +42,10 @@ test: setup
 lint: setup
 	$(VENV)/bin/ruff check src tests benchmarks
 	$(VENV)/bin/mypy src/checkout_tester
+
+# The package's shape: import graph, layers, circles (tests/unit/test_architecture.py).
+arch: setup
+	$(PY) tests/unit/test_architecture.py
 
 report: setup
 	$(VENV)/bin/checkout-tester report

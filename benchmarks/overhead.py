@@ -145,7 +145,7 @@ def main() -> None:
     from faker import Faker
 
     from checkout_tester.flow.loader import load_flow
-    from checkout_tester.run.session import demo_session
+    from checkout_tester.session import demo_session
 
     target = demo_target()
     flow = load_flow(FLOW)

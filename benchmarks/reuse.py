@@ -2,7 +2,7 @@
 
 Both sides are whole fresh processes timed from outside, so interpreter start, imports, the
 Playwright driver, the browser launch and the demo store start count on both sides:
-  one process:   python benchmarks/reuse.py --child N FLOW   (checkout_tester.run.session, store reset per run)
+  one process:   python benchmarks/reuse.py --child N FLOW   (checkout_tester.session, store reset per run)
   N processes:   python -m pytest FLOW --target config/demo.yaml   (N times, one after the other)
 The one-process side runs before and after the N processes (load drifts); its median is used.
 
@@ -62,7 +62,7 @@ def child(runs: int, flow_path: str, plain: bool) -> None:
     from _common import demo_target
 
     from checkout_tester.flow.loader import load_flow
-    from checkout_tester.run.session import demo_session
+    from checkout_tester.session import demo_session
 
     target = demo_target()
     flow = load_flow(flow_path)

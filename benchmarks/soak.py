@@ -1,6 +1,6 @@
 """Soak: the shipped flows run over and over against the demo store with `jitter:500`; target zero failures.
 
-One process, one browser, a fresh context per run (checkout_tester.run.session); the flow variants are
+One process, one browser, a fresh context per run (checkout_tester.session); the flow variants are
 cycled in collection order, the store is reset before each run as the pytest fixture does.
 """
 from __future__ import annotations
@@ -27,7 +27,7 @@ def main() -> None:
     args = ap.parse_args()
     faults = args.fault or ["jitter:500"]
 
-    from checkout_tester.run.session import demo_session, flow_items
+    from checkout_tester.session import demo_session, flow_items
 
     target = demo_target()
     items = list(flow_items([FLOWS]))

@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
+from checkout_tester.base.errors import StepFailed
 from checkout_tester.flow.loader import load_flow
-from checkout_tester.run.engine import StepFailed
 from checkout_tester.run.events import StepStarted
-from checkout_tester.run.session import Session, demo_session
+from checkout_tester.session import Session, demo_session
 from checkout_tester.target.config import load_target
 
 pytestmark = pytest.mark.e2e

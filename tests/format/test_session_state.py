@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pytest
 
+from checkout_tester.base.errors import StepFailed
 from checkout_tester.demostore import DemoStore
 from checkout_tester.flow.loader import load_flow
-from checkout_tester.run.engine import StepFailed
-from checkout_tester.run.session import Session
+from checkout_tester.session import Session
 from checkout_tester.target.config import Target, Timeouts
 
 pytestmark = pytest.mark.e2e

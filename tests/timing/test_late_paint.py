@@ -18,7 +18,7 @@ import pytest
 
 from checkout_tester.flow.loader import load_flow
 from checkout_tester.run.events import PageMeasured, StepFinished
-from checkout_tester.run.session import Session
+from checkout_tester.session import Session
 from checkout_tester.target.config import Target
 
 pytestmark = pytest.mark.skipif(not os.path.exists("/usr/bin/chromium"), reason="needs Debian's chromium")

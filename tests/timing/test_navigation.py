@@ -18,7 +18,7 @@ import pytest
 from checkout_tester.base.errors import FlowError
 from checkout_tester.flow.loader import load_flow
 from checkout_tester.report.timings import TimingRecorder
-from checkout_tester.run.session import Session, demo_session
+from checkout_tester.session import Session, demo_session
 from checkout_tester.target.config import Target
 
 pytestmark = [pytest.mark.e2e,

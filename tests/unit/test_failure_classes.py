@@ -10,9 +10,9 @@ from rich.console import Console
 
 from checkout_tester.base import failure_classes as classes
 from checkout_tester.base.errors import FlowError
-from checkout_tester.cli.suite import FlowResult
 from checkout_tester.flow.detector_policy import DetectorSettings, check_override
 from checkout_tester.flow.loader import clear_cache, load_flow
+from checkout_tester.pytest.suite import FlowResult
 from checkout_tester.report.allure import CATEGORIES, write_results_metadata
 from checkout_tester.report.console import print_summary
 from checkout_tester.target.config import Target

@@ -1,7 +1,31 @@
 """One exception tree; every error that comes from a flow knows where in the YAML it came from."""
 from __future__ import annotations
 
-from checkout_tester.flow.model import Source
+from dataclasses import dataclass
+from typing import Protocol
+
+from checkout_tester.base import failure_classes
+
+
+@dataclass(frozen=True)
+class Source:
+    """A place in a flow file (1-based line)."""
+
+    file: str
+    line: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
+class _Step(Protocol):
+    """What an error needs of a flow step: its verb and place (flow.model.Step is one)."""
+
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def source(self) -> Source: ...
 
 
 class CheckoutTesterError(Exception):
@@ -33,3 +57,13 @@ class ConfigError(CheckoutTesterError):
 
 class StoreUnreachable(CheckoutTesterError):
     """The target store did not answer: the store is down, not the shopper's path."""
+
+
+class StepFailed(AssertionError):
+    """A flow step did not do what the shopper needed; AssertionError so reports say 'failed'."""
+
+    def __init__(self, message: str, step: _Step, cause: BaseException | None = None, failure_class: str = "") -> None:
+        # Every failure has one class (failure_classes.py), kept as data and stated in the message for Allure.
+        self.failure_class = failure_classes.for_failure(step.kind, cause, message, failure_class)
+        super().__init__(failure_classes.with_class_line(message, self.failure_class))
+        self.step, self.cause = step, cause

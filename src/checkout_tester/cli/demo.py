@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from rich.markup import escape
 
-from checkout_tester.cli.suite import RESULTS, run_suite
+from checkout_tester.pytest.suite import RESULTS, run_suite
 from checkout_tester.report import html as report
 from checkout_tester.report.console import make_console
 from checkout_tester.run.invocation import cli_command

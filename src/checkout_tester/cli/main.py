@@ -73,7 +73,7 @@ def run(argv: list[str]) -> int:
         print(RUN_HELP)
         return 0
     report = "--report" in argv
-    from checkout_tester.cli.suite import run_suite
+    from checkout_tester.pytest.suite import run_suite
     from checkout_tester.run.invocation import cli_command
 
     code = run_suite([], extra=[a for a in argv if a != "--report"], command=cli_command()).exit_code

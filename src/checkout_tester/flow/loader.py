@@ -8,14 +8,19 @@ from typing import Any, Iterable
 
 from checkout_tester.base import failure_classes as classes
 from checkout_tester.base.errors import FlowError
-from checkout_tester.flow import detector_policy as detectpolicy, equivalents, schema, unique as unique_inputs
+from checkout_tester.flow import (
+    detector_policy as detectpolicy,
+    equivalents,
+    expect_failure as expectfail,
+    schema,
+    unique as unique_inputs,
+)
 from checkout_tester.flow.budgets import EXAMPLE as BUDGET_EXAMPLE, PAGES_EXAMPLE, budget_issues
 from checkout_tester.flow.model import Flow, Source, Variant
 from checkout_tester.flow.schema import NAME, inline, shown, suggest
 from checkout_tester.flow.step_arguments import UseArgs
 from checkout_tester.flow.step_parsing import StepReader, saved_names
 from checkout_tester.flow.yamlsource import NodePath, YamlDoc, parse_yaml
-from checkout_tester.run import expected_failures as expectfail
 
 __all__ = ["find_flow_files", "load_flow", "load_flows", "saved_names", "validate_paths", "clear_cache", "node_line"]
 

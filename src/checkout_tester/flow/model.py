@@ -6,16 +6,7 @@ from typing import Any, Mapping
 
 from pydantic import BaseModel
 
-
-@dataclass(frozen=True)
-class Source:
-    """A place in a flow file (1-based line)."""
-
-    file: str
-    line: int
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}"
+from checkout_tester.base.errors import Source as Source  # a place in the YAML; lives with the errors that name it
 
 
 @dataclass(frozen=True)

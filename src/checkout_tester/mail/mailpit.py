@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from checkout_tester.base.errors import CheckoutTesterError
-from checkout_tester.mail.mailbox import Mail
+from checkout_tester.mail.message import Mail
 
 _FRACTION = re.compile(r"(\.\d{6})\d+")  # Mailpit sends nanoseconds; Python parses microseconds
 

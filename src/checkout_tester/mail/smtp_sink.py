@@ -8,7 +8,7 @@ from types import TracebackType
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
-from checkout_tester.mail.mailbox import Mail, parse_mail
+from checkout_tester.mail.message import Mail, parse_mail
 
 
 class _FreePortController(Controller):

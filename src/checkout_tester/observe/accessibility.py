@@ -146,8 +146,8 @@ class PageAuditor:
             raise self._failed(ctx, step, exc) from None
 
     def _failed(self, ctx: "StepContext", step: "Step", exc: BaseException) -> BaseException:
+        from checkout_tester.base.errors import StepFailed
         from checkout_tester.run import failure_text as failure
-        from checkout_tester.run.engine import StepFailed
 
         return StepFailed(failure.describe(self.runner, ctx, step, exc), step, exc)
 

@@ -15,9 +15,7 @@ from typing import TYPE_CHECKING, Any
 from playwright.sync_api import Page
 
 from checkout_tester.base import failure_classes as classes
-from checkout_tester.flow.detector_policy import DetectorSettings
-from checkout_tester.observe.expected_text import expected_by, expected_forms, expected_texts
-from checkout_tester.observe.findings import (
+from checkout_tester.base.findings import (
     DEFAULT_ERROR_PATTERNS,
     Finding,
     asset_finding,
@@ -27,6 +25,8 @@ from checkout_tester.observe.findings import (
     request_finding,
     went_away,
 )
+from checkout_tester.flow.detector_policy import DetectorSettings
+from checkout_tester.observe.expected_text import expected_by, expected_forms, expected_texts
 from checkout_tester.observe.page_scan import TYPING, PageScanner
 from checkout_tester.observe.scan_js import INIT_SCRIPT
 from checkout_tester.run.dialogs import DialogWatch
@@ -232,7 +232,7 @@ class Detector:
             raise self._step_failed(ctx, step, self.cause(failing))
 
     def _step_failed(self, ctx: StepContext, step: Step, detected: Detected) -> AssertionError:
-        from checkout_tester.run.engine import StepFailed
+        from checkout_tester.base.errors import StepFailed
         from checkout_tester.run.failure_text import describe
 
         ctx.expectation = "no error while the step ran (always-on detectors)"  # the step itself did its part

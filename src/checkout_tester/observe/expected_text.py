@@ -6,8 +6,8 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from checkout_tester.base.findings import Finding
     from checkout_tester.flow.model import Step
-    from checkout_tester.observe.findings import Finding
 
 
 def expected_texts(steps: Iterable[Step]) -> list[str]:

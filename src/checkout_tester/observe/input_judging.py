@@ -22,7 +22,7 @@ _CLASS_LINE = re.compile(r"^\s*Class:.*\n?", re.MULTILINE)
 @contextmanager
 def judged(runner: Runner, flow: Flow, variant: Variant) -> Iterator[None]:
     """Run a variant's steps; reword failures of equivalent inputs, check expected refusals."""
-    from checkout_tester.run.engine import StepFailed
+    from checkout_tester.base.errors import StepFailed
 
     if not variant.input:  # an ordinary variant row: nothing to judge
         yield

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from checkout_tester.observe.findings import Finding
+from checkout_tester.base.findings import Finding
 from checkout_tester.observe.scan_js import SCAN
 
 if TYPE_CHECKING:

@@ -16,7 +16,7 @@ from checkout_tester.mail import mailbox
 from checkout_tester.report.allure import AllureListener, write_results_metadata
 from checkout_tester.report.timings import TimingRecorder
 from checkout_tester.run.browser import context_options, launch_options
-from checkout_tester.run.session import new_runner
+from checkout_tester.session import new_runner
 from checkout_tester.target import browser_state as browserstate
 from checkout_tester.target.config import Target, load_target
 

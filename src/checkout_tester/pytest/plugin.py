@@ -8,13 +8,12 @@ from typing import Any, Generator, Iterator
 
 import pytest
 
-from checkout_tester.base.errors import CheckoutTesterError, FlowError, StoreUnreachable
+from checkout_tester.base.errors import CheckoutTesterError, FlowError, StepFailed, StoreUnreachable
 from checkout_tester.base.redaction import scrub_zip
 from checkout_tester.flow.loader import load_flow
 from checkout_tester.flow.model import Flow, Variant
 from checkout_tester.pytest import fixtures, preflight as preflight_pytest, timings as timings_pytest
 from checkout_tester.run import browser as browser_setup, interrupts, invocation
-from checkout_tester.run.engine import StepFailed
 from checkout_tester.target import browser_state as browserstate
 
 FLOW_SUFFIX = ".flow.yaml"
@@ -44,7 +43,7 @@ def pytest_configure(config: pytest.Config) -> None:
     preflight_pytest.configure(config)  # options, target config, then preflight: exit code 2 before any browser
     # Registered now, after pytest-playwright's own base_url fallback, so these fixtures win.
     config.pluginmanager.register(fixtures, "checkout-tester-fixtures")
-    config.pluginmanager.register(timings_pytest.TimingsPlugin(config), "checkout-tester-timings")
+    config.pluginmanager.register(timings_pytest.TimingsPlugin(config, FlowItem, _flow_test), "checkout-tester-timings")
     if config.getoption("--video", "off") != "off":
         browser_setup.ensure_ffmpeg()
     if config.getoption("--headed", False):

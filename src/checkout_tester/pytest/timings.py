@@ -24,20 +24,19 @@ def add_options(group: Any) -> None:
                     help=f"where the timings JSON goes (default {DEFAULT_JSON}; '' for none)")
 
 
-def repeat_items(items: list[pytest.Item], times: int) -> list[pytest.Item]:
+def repeat_items(items: list[pytest.Item], times: int, item_class: Any, test: Any) -> list[pytest.Item]:
     """Each flow item N times, named name[1of3] / name[variant-1of3]: stable names keep Allure history."""
-    from checkout_tester.pytest.plugin import FlowItem, _flow_test
-
+    # item_class and test: the plugin's FlowItem and its test function, handed in (the plugin imports this module)
     out: list[pytest.Item] = []
     for item in items:
-        if not isinstance(item, FlowItem) or times <= 1:
+        if not isinstance(item, item_class) or times <= 1:
             out.append(item)
             continue
         base, _, rest = item.name.partition("[")
         variant = rest[:-1] if rest else ""
         for run in range(1, times + 1):
             run_id = f"{variant}-{run}of{times}" if variant else f"{run}of{times}"
-            copy = FlowItem.from_parent(item.parent, name=f"{base}[{run_id}]", callobj=_flow_test)
+            copy = item_class.from_parent(item.parent, name=f"{base}[{run_id}]", callobj=test)
             copy.flow, copy.variant = item.flow, item.variant
             copy.repeat_id = f"{run}of{times}"  # type: ignore[attr-defined]
             copy.base_nodeid = item.nodeid  # type: ignore[attr-defined]  # what Reproduce re-runs
@@ -50,8 +49,8 @@ def repeat_items(items: list[pytest.Item], times: int) -> list[pytest.Item]:
 class TimingsPlugin:
     """Collects every run record of the session; the controlling process writes the outputs."""
 
-    def __init__(self, config: pytest.Config) -> None:
-        self.config = config
+    def __init__(self, config: pytest.Config, item_class: Any, test: Any) -> None:
+        self.config, self.item_class, self.test = config, item_class, test  # the plugin's FlowItem and test
         self.records: list[dict[str, Any]] = []
         self.started_ms = time.time() * 1000
 
@@ -59,7 +58,7 @@ class TimingsPlugin:
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
         times = self.config.getoption("--repeat")
         if times > 1:
-            items[:] = repeat_items(items, times)
+            items[:] = repeat_items(items, times, self.item_class, self.test)
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         if report.when == "call":

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from checkout_tester.base import failure_classes as classes
-from checkout_tester.observe.findings import Finding
+from checkout_tester.base.findings import Finding
 
 
 class DialogMissing(AssertionError):

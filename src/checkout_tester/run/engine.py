@@ -11,7 +11,7 @@ from urllib.parse import urljoin
 from playwright.sync_api import Error as PlaywrightError, Page, Response
 
 from checkout_tester.base import failure_classes as classes
-from checkout_tester.base.errors import CheckoutTesterError, StoreUnreachable
+from checkout_tester.base.errors import CheckoutTesterError, StepFailed, StoreUnreachable
 from checkout_tester.base.redaction import Redactor
 from checkout_tester.flow import unique
 from checkout_tester.flow.model import Flow, Step, Variant
@@ -39,16 +39,6 @@ MASK_SCRIPT = """(() => { const css = 'input[data-ct-secret]{-webkit-text-securi
   const add = () => { const s = document.createElement('style'); s.textContent = css;
     (document.head || document.documentElement).appendChild(s); };
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', add); else add(); })();"""
-
-
-class StepFailed(AssertionError):
-    """A flow step did not do what the shopper needed; AssertionError so reports say 'failed'."""
-
-    def __init__(self, message: str, step: Step, cause: BaseException | None = None, failure_class: str = "") -> None:
-        # Every failure has one class (classes.py), kept as data and stated in the message for Allure.
-        self.failure_class = classes.for_failure(step.kind, cause, message, failure_class)
-        super().__init__(classes.with_class_line(message, self.failure_class))
-        self.step, self.cause = step, cause
 
 
 def _broken(failed: StepFailed) -> BaseException:

@@ -10,13 +10,10 @@ from checkout_tester.base import failure_classes as classes
 from checkout_tester.run.events import Attachment
 
 if TYPE_CHECKING:
+    from checkout_tester.base.errors import StepFailed
     from checkout_tester.flow.model import Flow, Variant
-    from checkout_tester.run.engine import Runner, StepFailed
+    from checkout_tester.run.engine import Runner
 
-EXAMPLE = ('e.g. variants: [{id: standard, user: standard_user}, {id: locked, user: locked_out_user, '
-           'expect_failure: "this user has been locked out"}] or expect_failure: '
-           '{message: locked out, class: visible error message}')
-KEYS = ("message", "class")
 
 
 def _plain(text: str) -> str:
@@ -44,7 +41,7 @@ def _matches(runner: Runner, variant: Variant, exc: StepFailed) -> bool:
 @contextmanager
 def expected(runner: Runner, flow: Flow, variant: Variant) -> Iterator[None]:
     """Run a variant's steps; a row that expects a failure passes only when it fails for that reason."""
-    from checkout_tester.run.engine import StepFailed
+    from checkout_tester.base.errors import StepFailed
 
     if not (variant.expect_failure or variant.expect_class):
         yield

@@ -2,15 +2,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from playwright.sync_api import Error as PlaywrightError
 
 from checkout_tester.base import failure_classes as classes
 
 if TYPE_CHECKING:
+    from checkout_tester.base.findings import Finding
     from checkout_tester.flow.model import Step
-    from checkout_tester.observe.detectors import Detector
 
 
 class StatusMismatch(AssertionError):
@@ -59,6 +59,15 @@ def chain_text(chain: list[Any], hops: list[dict[str, Any]]) -> str:
     for hop in hops:
         text += f" -> {hop['status'] or '?'} {hop['to']}"
     return text
+
+
+class Detector(Protocol):
+    """What excusing an expected answer needs of the detector: its unjudged findings and the runner's console."""
+
+    _pending: list[Finding]
+
+    @property
+    def runner(self) -> Any: ...
 
 
 def check_status(detector: Detector, step: Step, response: Any, expected: int) -> None:

@@ -10,8 +10,9 @@ from typing import TYPE_CHECKING, Any
 from checkout_tester.run.events import Attachment
 
 if TYPE_CHECKING:
+    from checkout_tester.base.errors import StepFailed
     from checkout_tester.flow.model import Flow, Step
-    from checkout_tester.run.engine import Runner, StepFailed
+    from checkout_tester.run.engine import Runner
 
 _SKIPPED = re.compile(r"^\s*(Class|Reproduce):")
 
@@ -25,7 +26,7 @@ def failures(runner: Runner) -> list[StepFailed]:
 @contextmanager
 def checked(runner: Runner, step: Step) -> Iterator[None]:
     """Run one step; if it is soft, a failure is recorded instead of ending the flow."""
-    from checkout_tester.run.engine import StepFailed
+    from checkout_tester.base.errors import StepFailed
 
     try:
         yield
@@ -41,7 +42,7 @@ def checked(runner: Runner, step: Step) -> Iterator[None]:
 @contextmanager
 def collected(runner: Runner, flow: Flow) -> Iterator[None]:
     """Around a flow's steps: fail at the end when soft checks failed, listing each of them."""
-    from checkout_tester.run.engine import StepFailed
+    from checkout_tester.base.errors import StepFailed
 
     failures(runner).clear()
     try:

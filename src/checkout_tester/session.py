@@ -10,8 +10,11 @@ from playwright.sync_api import Browser, Playwright, sync_playwright
 
 from checkout_tester.flow.loader import load_flow
 from checkout_tester.flow.model import Flow, Variant
-from checkout_tester.mail import mailbox
-from checkout_tester.observe import accessibility
+from checkout_tester.mail import (
+    email_step,  # noqa: F401  (registers expect_email)
+    mailbox,
+)
+from checkout_tester.observe import accessibility, accessibility_step  # noqa: F401  (registers audit_accessibility)
 from checkout_tester.run.browser import context_options, launch_options
 from checkout_tester.run.engine import Runner
 from checkout_tester.run.events import FlowFinished, Listener

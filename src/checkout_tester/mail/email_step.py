@@ -1,4 +1,6 @@
-"""expect_email: the store's mail reached the shopper (order confirmation, support acknowledgement ...)."""
+"""expect_email: the store's mail reached the shopper (order confirmation, support acknowledgement ...).
+
+A step handler that lives with the mailbox it reads; `session` imports it, which registers the verb."""
 from __future__ import annotations
 
 from typing import Any

@@ -1,4 +1,6 @@
-"""audit_accessibility: run axe-core on the current page; the target's policy (or the step) picks what fails."""
+"""audit_accessibility: run axe-core on the current page; the target's policy (or the step) picks what fails.
+
+A step handler that lives with the auditor it drives; `session` imports it, which registers the verb."""
 from __future__ import annotations
 
 from typing import Any
