@@ -48,7 +48,7 @@ def test_a_rejected_input_shows_what_was_typed(demo: tuple[Session, Any, list[An
     store.set_faults(["uppercase-email"])
     flow = load_flow(FIXTURES / "signup_typed.flow.yaml", root=ROOT)
     baseline, capitals = flow.variants
-    # Judged as equivalents (inputcheck): the same row shapes equivalents.py generates.
+    # Judged as equivalents (observe/input_judging.py): the same row shapes equivalents.py generates.
     baseline = replace(baseline, id="email=baseline", input="email")
     capitals = replace(capitals, id="email=all-capitals", input="email",
                        transformation="the whole address in capital letters")

@@ -25,7 +25,7 @@ GOOD = Path(__file__).parent / "good_flows"
 
 
 def test_shipped_schema_is_the_generated_one() -> None:
-    # After changing stepargs.py: python -m checkout_tester.flow.schema
+    # After changing flow/step_arguments.py: python -m checkout_tester.flow.schema
     assert SCHEMA_PATH.read_text(encoding="utf-8") == schema_text()
 
 

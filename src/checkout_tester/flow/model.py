@@ -41,7 +41,7 @@ class Variant:
     expect_refused: bool = False
     rewrite: str = ""  # the transformation's id (capital-local): unique.py redoes it on a unique baseline
     baseline: str = ""  # the input before the transformation
-    # `expect_failure` in a row (expectfail.py): the text the failure shows, and/or its class.
+    # `expect_failure` in a row (run/expected_failures.py; keys in flow/expect_failure.py): the text the failure shows, and/or its class.
     expect_failure: str = ""
     expect_class: str = ""
 
@@ -60,7 +60,7 @@ class Flow:
     params: Mapping[str, Any] = field(default_factory=dict)
     variants: tuple[Variant, ...] = ()
     budgets: Mapping[str, Any] = field(default_factory=dict)
-    detectors: Mapping[str, Any] = field(default_factory=dict)  # this flow's detector policies (detectpolicy.py)
+    detectors: Mapping[str, Any] = field(default_factory=dict)  # this flow's detector policies (flow/detector_policy.py)
     unique: Mapping[str, str] = field(default_factory=dict)  # input -> kind (email, name), new every run (unique.py)
     storage_state: str | bool | None = None  # a saved Playwright storage state to start from; False: none
 

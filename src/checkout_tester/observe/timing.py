@@ -102,7 +102,7 @@ class PageTimer:
         self._routes: list[dict[str, Any]] = []  # soft navigations settled this step, to measure
         self._window = time.perf_counter()  # when this step's window for requests and routes opened
         self.work = ActionWork()  # XHR/fetch a step starts
-        self._waited: list[Any] = []  # what the last settle waited for (actionwork.Work)
+        self._waited: list[Any] = []  # what the last settle waited for (action_work.Work)
         self.overhead_ms = 0.0  # time spent reading metrics: not the shopper's
         runner.page.context.add_init_script(OBSERVE_JS)
         runner.page.context.add_init_script(ROUTE_JS)

@@ -87,7 +87,7 @@ def context(new_context: Any, browser: Any) -> Iterator[Any]:
 
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args: dict, checkout_target: Target) -> dict:
-    # A flow's own storage_state comes as a browser_context_args marker (pytest_plugin), overriding this.
+    # A flow's own storage_state comes as a browser_context_args marker (pytest/plugin.py), overriding this.
     state = {"storage_state": checkout_target.storage_state} if checkout_target.storage_state else {}
     return {**browser_context_args, **context_options(checkout_target.browser), **state}
 

@@ -15,7 +15,7 @@ from checkout_tester.run.events import Attachment, FlowFinished, FlowStarted, St
 _TYPES = {"image/png": AttachmentType.PNG, "text/plain": AttachmentType.TEXT,
           "application/json": AttachmentType.JSON, "application/zip": None, "video/webm": AttachmentType.WEBM}
 
-# Failure classes shown in Allure's Categories tab: built from classes.py, the one source.
+# Failure classes shown in Allure's Categories tab: built from base/failure_classes.py, the one source.
 CATEGORIES = categories()
 
 

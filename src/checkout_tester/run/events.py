@@ -65,7 +65,7 @@ class RequestsAwaited:
     """The XHR/fetch requests a step started and waited for (their time is the step's)."""
 
     step: Step
-    requests: list  # [{method, url, type, ms}, ...] (actionwork.Work.as_json)
+    requests: list  # [{method, url, type, ms}, ...] (observe.action_work.Work.as_json)
 
 
 @dataclass(frozen=True)

@@ -126,5 +126,5 @@ def nearest_lines(ctx: "StepContext", step: "Step") -> list[str]:
     return [f"  Nearest:  {line}" if i == 0 else f"            {line}" for i, line in enumerate(found)]
 
 
-# The failure classes live in classes.py, the one table the engine, console and Allure share.
+# The failure classes live in base/failure_classes.py, the one table the engine, console and Allure share.
 from checkout_tester.base.failure_classes import CLASSES, classify  # noqa: E402,F401

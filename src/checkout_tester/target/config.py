@@ -106,7 +106,7 @@ class Target(_Strict):
     testid_attribute: str = Field("data-testid", description="attribute `testid:` locators read (data-test, data-qa ...)")
     storage_state: Optional[str] = Field(None, description="saved storage state (cookies, localStorage) every flow starts from")
     source: str = Field("<built-in demo>", exclude=True)
-    _lines: dict[Any, int] = PrivateAttr(default_factory=dict)  # node path -> line in the file (targetfile.py)
+    _lines: dict[Any, int] = PrivateAttr(default_factory=dict)  # node path -> line in the file (target/config_file.py)
 
     def where(self, *path: Any) -> str:
         """`file:line` of a key in the target config (its parent's line when absent), for messages."""
