@@ -21,7 +21,6 @@ DEBT = {
     ("run.engine", "observe.detectors"), ("run.engine", "observe.input_judging"), ("run.engine", "observe.timing"),
     ("run.steps.registry", "run.engine"), ("run.failure_text", "run.engine"), ("run.soft_checks", "run.engine"),
     ("run.expected_failures", "run.engine"), ("target.config", "target.config_file"),
-    ("observe.page_scan", "observe.detectors"),
 }
 
 
@@ -142,7 +141,7 @@ def test_only_the_pytest_package_imports_pytest() -> None:
 def test_the_graph_sees_imports_inside_functions_and_type_checking() -> None:
     graph = import_graph()
     assert graph.has_edge("session", "demostore")  # imported inside a function
-    assert graph.has_edge("observe.page_scan", "observe.detectors")  # under TYPE_CHECKING
+    assert graph.has_edge("observe.page_scan", "flow.detector_policy")  # under TYPE_CHECKING
     assert graph.has_edge("pytest.plugin", "base.errors")
 
 

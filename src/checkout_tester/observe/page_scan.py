@@ -7,7 +7,7 @@ matches are reported once per page URL, broken images once per image URL.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from checkout_tester.base.findings import Finding
 from checkout_tester.observe.scan_js import SCAN
@@ -15,9 +15,20 @@ from checkout_tester.observe.scan_js import SCAN
 if TYPE_CHECKING:
     from playwright.sync_api import Frame, Page
 
-    from checkout_tester.observe.detectors import Detector
+    from checkout_tester.flow.detector_policy import DetectorSettings
 
 TYPING = {"fill", "select", "check"}  # half-filled forms: a field flagged now is judged at the next action
+
+
+class Detector(Protocol):
+    """What a scan needs of the detector (observe.detectors.Detector): its settings, and where findings go."""
+
+    settings: DetectorSettings
+    patterns: list[Any]
+    broken_urls: set[str]
+    runner: Any
+
+    def record(self, finding: Finding | None) -> None: ...
 
 
 class PageScanner:
