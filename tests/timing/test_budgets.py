@@ -139,5 +139,5 @@ def test_the_loader_names_the_line_of_a_bad_page_pattern(tmp_path: Path) -> None
 def test_a_target_with_a_bad_budget_is_refused_when_it_loads(tmp_path: Path) -> None:
     target = tmp_path / "shop.yaml"
     target.write_text('base_url: http://127.0.0.1:9\nbudgets: {pages: {"/a/*": {page_load: 4s}}}\n')
-    with pytest.raises(ConfigError, match=r"shop\.yaml: budgets: .*looks like a glob.*write /a/\.\*"):
+    with pytest.raises(ConfigError, match=r"shop\.yaml:2: budgets: .*looks like a glob.*write /a/\.\*"):
         load_target(target)

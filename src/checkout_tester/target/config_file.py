@@ -9,7 +9,6 @@ from urllib.parse import urlsplit
 from pydantic import ValidationError
 
 from checkout_tester.base.errors import ConfigError, FlowError
-from checkout_tester.flow.budgets import budget_problems
 from checkout_tester.flow.schema import suggest
 from checkout_tester.flow.yamlsource import NodePath, YamlDoc, parse_yaml
 
@@ -133,7 +132,7 @@ def _fields_at(model: Any, path: NodePath) -> list[str]:
 
 
 def _value_problems(doc: YamlDoc) -> list[str]:
-    """What the schema can't see: base URL form, regexes that don't compile, budgets, demo faults."""
+    """What the schema can't see: base URL form, regexes that don't compile, demo faults (budgets: Target's validator)."""
     data, problems = doc.data, []
     base = data.get("base_url", "demo")
     if isinstance(base, str) and base != "demo" and not _http_url(base):
@@ -145,10 +144,6 @@ def _value_problems(doc: YamlDoc) -> list[str]:
         if bad:
             problems.append(_line(f"{doc.file}:{doc.line(('error_patterns', i))}",
                                   f"error_patterns entry {pattern!r} can't be used ({bad[0]})", bad[1]))
-    budgets = data.get("budgets")
-    if isinstance(budgets, dict):
-        for text in budget_problems(budgets):
-            problems.append(_line(f"{doc.file}:{doc.line(('budgets',))}", text, "e.g. budgets: {page_load: 2s}"))
     faults = (data.get("demo_store") or {}).get("faults") if isinstance(data.get("demo_store"), dict) else None
     for i, fault in enumerate(faults if isinstance(faults, list) else []):
         wrong = fault_problem(str(fault))
