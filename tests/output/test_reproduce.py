@@ -16,7 +16,8 @@ OPTIONS = ["--target", "config/demo.yaml", "--store-fault=uppercase-email", "--v
 
 
 def _reproduce_line(out: str) -> str:
-    lines = [line.split("Reproduce:", 1)[1].strip() for line in out.splitlines() if "Reproduce:" in line]
+    # With CI set, pytest's short summary repeats the whole message: the same line may show twice, never two lines.
+    lines = list(dict.fromkeys(line.split("Reproduce:", 1)[1].strip() for line in out.splitlines() if "Reproduce:" in line))
     assert len(lines) == 1, out
     return lines[0]
 
