@@ -42,13 +42,18 @@ class FailureClass:
         return self.name[0].upper() + self.name[1:]
 
 
+# Chromium's network errors that mean the store did not answer (not a page that answered badly): the one list
+# the engine, the infrastructure checks, the findings and the fallback below share.
+UNREACHABLE = re.compile(r"net::ERR_(CONNECTION_REFUSED|NAME_NOT_RESOLVED|CONNECTION_RESET|ADDRESS_UNREACHABLE|"
+                         r"CONNECTION_TIMED_OUT|TIMED_OUT|INTERNET_DISCONNECTED|CONNECTION_CLOSED|EMPTY_RESPONSE|"
+                         r"CONNECTION_ABORTED|CONNECTION_FAILED|SOCKET_NOT_CONNECTED)")
+
 # Ordered: for messages without a `Class:` line, the first matching fallback wins.
 CLASSES: tuple[FailureClass, ...] = (
     FailureClass(INTERRUPTED, r"^interrupted by SIG", "broken", "the run was stopped (Ctrl-C, SIGTERM) mid-flow"),
     FailureClass(BROWSER_CRASHED, r"browser crashed|Target crashed|Browser has been closed", "broken",
                  "the browser died while the flow ran: not the store's fault"),
-    FailureClass(STORE_UNREACHABLE, r"store unreachable|net::ERR_(CONNECTION_REFUSED|CONNECTION_RESET|EMPTY_RESPONSE|"
-                 r"CONNECTION_CLOSED|NAME_NOT_RESOLVED|TIMED_OUT|CONNECTION_TIMED_OUT)", "broken",
+    FailureClass(STORE_UNREACHABLE, "store unreachable|" + UNREACHABLE.pattern, "broken",
                  "the store did not answer (down, or stopped answering mid-step)"),
     FailureClass(VALID_INPUT_REJECTED, r"valid input rejected",
                  description="an input equivalent to one the store accepts was refused"),

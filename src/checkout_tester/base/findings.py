@@ -12,8 +12,7 @@ from checkout_tester.base import failure_classes as classes
 DEFAULT_ERROR_PATTERNS = ("something went wrong", r"unknown \w+ format", r"\binvalid\b", "enter a valid",
                           "an error occurred", "please try again later")
 POPUP_CLOSE_MS = 2000  # how long an aborted request's popup may take to finish closing
-UNANSWERED = re.compile(r"\((document)\): net::ERR_(CONNECTION_REFUSED|CONNECTION_RESET|EMPTY_RESPONSE|"
-                        r"CONNECTION_CLOSED|CONNECTION_ABORTED|CONNECTION_FAILED|TIMED_OUT|CONNECTION_TIMED_OUT)")
+UNANSWERED = re.compile(r"\((document)\): " + classes.UNREACHABLE.pattern)  # a page or form post never answered
 _STACK = re.compile(r"\(?((?:https?|file)://[^\s()]+?):(\d+):(\d+)\)?")
 ASSETS = ("image", "stylesheet", "font", "script")  # resource types the broken_assets detector watches
 

@@ -32,8 +32,6 @@ from checkout_tester.run.steps import HANDLERS
 from checkout_tester.run.steps.registry import ACTIONS, StepContext
 from checkout_tester.target.config import Target
 
-UNREACHABLE = re.compile(r"net::ERR_(CONNECTION_REFUSED|NAME_NOT_RESOLVED|CONNECTION_RESET|ADDRESS_UNREACHABLE|"
-                         r"CONNECTION_TIMED_OUT|TIMED_OUT|INTERNET_DISCONNECTED|CONNECTION_CLOSED|EMPTY_RESPONSE)")
 # Secret-masking style: fields filled with a secret are drawn as dots in screenshots and video.
 MASK_SCRIPT = """(() => { const css = 'input[data-ct-secret]{-webkit-text-security:disc!important}';
   const add = () => { const s = document.createElement('style'); s.textContent = css;
@@ -94,7 +92,7 @@ class Runner:
         try:
             return page.goto(url, timeout=timeout)
         except PlaywrightError as exc:
-            code = UNREACHABLE.search(str(exc))
+            code = classes.UNREACHABLE.search(str(exc))
             if code:
                 full = urljoin(self.base_url or "", url)
                 raise StoreUnreachable(f"store unreachable: {full} did not answer ({code.group(0)}); "

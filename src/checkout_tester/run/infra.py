@@ -7,10 +7,6 @@ from typing import Any
 
 from checkout_tester.base import failure_classes as classes
 
-# Chromium's network errors that mean the store did not answer (not a page that answered badly).
-UNREACHABLE = re.compile(r"net::ERR_(CONNECTION_REFUSED|NAME_NOT_RESOLVED|CONNECTION_RESET|ADDRESS_UNREACHABLE|"
-                         r"CONNECTION_TIMED_OUT|TIMED_OUT|INTERNET_DISCONNECTED|CONNECTION_CLOSED|EMPTY_RESPONSE|"
-                         r"CONNECTION_ABORTED|CONNECTION_FAILED|SOCKET_NOT_CONNECTED)")
 CLOSED = re.compile(r"Target page, context or browser has been closed|Browser has been closed|"
                     r"Target crashed|Browser closed|Connection closed")
 HANG_S = 5.0  # a page request unanswered this long when a step gives up: the store is not answering
@@ -57,7 +53,7 @@ def fault_of(page: Any, pending: PendingPages | None, exc: BaseException | None)
     text = str(exc or "")
     if not browser_alive(page) or (CLOSED.search(text) and not _page_open(page)):
         return classes.BROWSER_CRASHED, "the browser crashed or was killed while the step ran"
-    code = UNREACHABLE.search(text)
+    code = classes.UNREACHABLE.search(text)
     if code:
         return classes.STORE_UNREACHABLE, f"the store did not answer ({code.group(0)})"
     hang = pending.hanging() if pending is not None else ""
