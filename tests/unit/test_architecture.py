@@ -12,7 +12,7 @@ import networkx as nx
 
 PACKAGE = Path(__file__).resolve().parents[2] / "src" / "checkout_tester"
 # Bottom to top. A module may import its own layer or a lower one, never a higher one.
-LAYERS = ["demostore", "base", "flow", "target", "run", "observe", "mail", "report", "session", "pytest", "cli", ""]
+LAYERS = ["demostore", "base", "flow", "target", "run", "observe", "mail", "report", "session", "monitor", "reproduce", "pytest", "cli", ""]
 
 # Known debt, to shrink and never to grow: the engine still builds its detector and page timer itself, and
 # the run's helpers name `Runner` in their types. Each entry is one import edge; the test fails when a new

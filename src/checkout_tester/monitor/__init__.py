@@ -1,0 +1,1 @@
+"""Synthetic monitoring: flows on a schedule, their history, metrics, alerts and a status page."""
