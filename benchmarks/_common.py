@@ -72,6 +72,6 @@ def machine() -> str:
 
 def demo_target():  # type: ignore[no-untyped-def]  # imported late: keeps `--help` fast
     """The shipped demo target (config/demo.yaml): the demo store's secrets, timeouts and browser."""
-    from checkout_tester.target.config import load_target
+    from checkout_tester.target.config_file import load_target
 
     return load_target(ROOT / "config" / "demo.yaml")

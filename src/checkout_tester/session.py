@@ -15,19 +15,27 @@ from checkout_tester.mail import (
     mailbox,
 )
 from checkout_tester.observe import accessibility, accessibility_step  # noqa: F401  (registers audit_accessibility)
+from checkout_tester.observe.detectors import Detector
+from checkout_tester.observe.input_judging import InputJudge
+from checkout_tester.observe.timing import PageTimer
 from checkout_tester.run.browser import context_options, launch_options
 from checkout_tester.run.engine import Runner
 from checkout_tester.run.events import FlowFinished, Listener
+from checkout_tester.run.observers import ObserverFactory
 from checkout_tester.target import browser_state as browserstate
 from checkout_tester.target.config import Target
 
 
-def new_runner(page: Any, target: Target, mail: Any = None, **options: Any) -> Runner:
-    """A Runner wired with the run's mailbox and the target's accessibility audits (pytest and not)."""
-    runner = Runner(page, target, **options)
-    mailbox.attach(runner, mail)  # expect_email sees only mail that arrived after the flow started
-    accessibility.attach(runner)  # audits every page when the target says accessibility.audit: every_page
-    return runner
+def observers(target: Target, mail: Any = None) -> list[ObserverFactory]:
+    """The standard observers of a run, in the order their hooks run: page timings first (a step lasts until
+    its page has loaded), then detectors, input judging, the target's accessibility audits and the mailbox."""
+    return [PageTimer, Detector, InputJudge, accessibility.auditor, mailbox.watcher(mail)]
+
+
+def new_runner(page: Any, target: Target, mail: Any = None, extra: Sequence[ObserverFactory] = (),
+               **options: Any) -> Runner:
+    """A Runner with the standard observers, then `extra` ones (a monitor's, a reproduction's)."""
+    return Runner(page, target, observers=[*observers(target, mail), *extra], **options)
 
 
 class Session:
@@ -35,8 +43,10 @@ class Session:
 
     def __init__(self, target: Target, base_url: str, listeners: Sequence[Listener] = (),
                  artifacts: str | Path = "reports/artifacts",
-                 before_run: Callable[[], None] | None = None, mail: Any = None) -> None:
+                 before_run: Callable[[], None] | None = None, mail: Any = None,
+                 observers: Sequence[ObserverFactory] = ()) -> None:
         self.target, self.base_url, self.mail = target, base_url, mail  # mail: a mailbox.MailSource or None
+        self.observers = list(observers)  # registered after the standard ones, for every run
         self.listeners, self.artifacts = list(listeners), Path(artifacts)
         self.before_run = before_run  # e.g. DemoStore.reset, as the pytest fixture does per test
         self._playwright: Playwright | None = None
@@ -71,7 +81,7 @@ class Session:
         context = self.browser.new_context(**self.context_args(), **browserstate.context_args(self.target, flow))
         try:
             page = context.new_page()
-            runner = new_runner(page, self.target, self.mail, listeners=self.listeners,
+            runner = new_runner(page, self.target, self.mail, extra=self.observers, listeners=self.listeners,
                                 artifacts=self.artifacts, base_url=self.base_url)
             return runner.run(flow, variant, values)
         finally:

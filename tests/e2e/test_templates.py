@@ -13,7 +13,7 @@ from checkout_tester.base.errors import StepFailed
 from checkout_tester.flow.loader import load_flow
 from checkout_tester.run.events import StepStarted
 from checkout_tester.session import Session, demo_session
-from checkout_tester.target.config import load_target
+from checkout_tester.target.config_file import load_target
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]

@@ -7,7 +7,7 @@ import pytest
 
 from checkout_tester.base.errors import ConfigError, FlowError
 from checkout_tester.flow.loader import clear_cache, load_flow, validate_paths
-from checkout_tester.target.config import load_target
+from checkout_tester.target.config_file import load_target
 
 STEP_CASES = {
     "count-without-bounds": ("- expect_count: {css: .cart-row}", 3,

@@ -11,7 +11,7 @@ from checkout_tester.flow.loader import load_flow
 from checkout_tester.flow.step_arguments import ClickArgs
 from checkout_tester.report.timings import stats, summarise, table
 from checkout_tester.run.failure_text import classify
-from checkout_tester.target.config import load_target
+from checkout_tester.target.config_file import load_target
 
 
 def test_default_page_load_budget_is_two_seconds_warn() -> None:

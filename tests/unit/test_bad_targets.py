@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from checkout_tester.base.errors import ConfigError
-from checkout_tester.target.config import load_target
+from checkout_tester.target.config_file import load_target
 
 HERE = Path(__file__).parent
 BAD = HERE / "bad_targets"

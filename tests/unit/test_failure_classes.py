@@ -97,7 +97,7 @@ def test_console_summary_shows_detector_warnings() -> None:
 
 
 def test_shipped_target_config_sets_patterns_and_policies() -> None:
-    from checkout_tester.target.config import load_target
+    from checkout_tester.target.config_file import load_target
 
     target = load_target(Path(__file__).parents[2] / "config/demo.yaml")
     assert any(re.search(p, "unknown email format", re.IGNORECASE) for p in target.error_patterns)

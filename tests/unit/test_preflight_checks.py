@@ -6,7 +6,8 @@ from pathlib import Path
 
 from checkout_tester.flow.loader import load_flows
 from checkout_tester.target import preflight
-from checkout_tester.target.config import Target, load_target
+from checkout_tester.target.config import Target
+from checkout_tester.target.config_file import load_target
 
 REPO = Path(__file__).resolve().parents[2]
 

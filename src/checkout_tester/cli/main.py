@@ -106,7 +106,7 @@ def _preflight(paths: list[str], target_path: str, base_url: str | None) -> list
     from checkout_tester.base.errors import CheckoutTesterError, ConfigError
     from checkout_tester.flow.loader import find_flow_files, load_flow
     from checkout_tester.target import preflight
-    from checkout_tester.target.config import load_target
+    from checkout_tester.target.config_file import load_target
 
     try:
         target = load_target(target_path)

@@ -9,10 +9,12 @@ from typing import TYPE_CHECKING, Any, Iterator, Protocol
 from checkout_tester.base.failure_classes import EMAIL_MISSING
 from checkout_tester.mail.message import Mail as Mail, parse_mail as parse_mail  # re-exported: the mail API
 from checkout_tester.run.events import FlowStarted
+from checkout_tester.run.observers import Observer, ObserverFactory, RunView
 
 if TYPE_CHECKING:
-    from checkout_tester.run.engine import Runner
+    from checkout_tester.flow.model import Flow
     from checkout_tester.target.config import Target
+
 
 class MailSource(Protocol):
     """Where mails are read from: a local SMTP sink or a Mailpit-compatible HTTP API."""
@@ -119,11 +121,18 @@ def smtp_address(source: MailSource | None) -> dict[str, Any]:
     return {"smtp_host": getattr(source, "host", "127.0.0.1"), "smtp_port": port}
 
 
-def attach(runner: "Runner", source: MailSource | None) -> Mailbox | None:
-    """Give a runner its mailbox (read by the expect_email step); it listens for the flow start."""
-    if source is None:
-        return None
-    mailbox = Mailbox(source)
-    runner.mail = mailbox
-    runner.listeners.append(mailbox)
-    return mailbox
+class MailWatch(Observer):
+    """Gives a run its mailbox (read by the expect_email step); a flow starting resets its clock."""
+
+    def __init__(self, runner: RunView, source: MailSource) -> None:
+        self.mailbox = Mailbox(source)
+        runner.mail = self.mailbox
+
+    def flow_started(self, flow: Flow) -> None:
+        """expect_email sees only mail that arrived after the flow started."""
+        self.mailbox.since = time.time()
+
+
+def watcher(source: MailSource | None) -> ObserverFactory:
+    """The observer factory for a run's mail: a MailWatch on `source`, or nothing without a sink."""
+    return (lambda runner: MailWatch(runner, source)) if source is not None else (lambda runner: Observer())

@@ -11,11 +11,11 @@ from playwright.sync_api import Error as PlaywrightError, Page
 from checkout_tester.base.failure_classes import ACCESSIBILITY
 from checkout_tester.flow.step_arguments import IMPACTS
 from checkout_tester.run.events import Attachment
+from checkout_tester.run.observers import Observer, RunView
 
 if TYPE_CHECKING:
     from checkout_tester.flow.model import Step
-    from checkout_tester.run.engine import Runner
-    from checkout_tester.run.steps.registry import StepContext
+    from checkout_tester.run.context import StepContext
 
 _AXE: Any = None  # loaded on first audit: the bundled axe.min.js is half a megabyte
 
@@ -95,7 +95,7 @@ def failure_message(url: str, failing: Sequence[Violation], fail_on: Sequence[st
     return text + f"\n(fails on impacts: {', '.join(fail_on)})"
 
 
-def audit(runner: "Runner", page: Page, fail_on: Sequence[str], exclude: Sequence[str] = (),
+def audit(runner: RunView, page: Page, fail_on: Sequence[str], exclude: Sequence[str] = (),
           label: str = "") -> list[Violation]:
     """Audit the page, attach the JSON and the summary; raise AccessibilityViolation per the policy."""
     url = page.url
@@ -113,15 +113,16 @@ def audit(runner: "Runner", page: Page, fail_on: Sequence[str], exclude: Sequenc
     return found
 
 
-class PageAuditor:
+class PageAuditor(Observer):
     """After each passed step: audit the page once per new document (the `every_page` target setting)."""
 
-    def __init__(self, runner: "Runner") -> None:
+    def __init__(self, runner: RunView) -> None:
         self.runner = runner
         self.settings = runner.target.accessibility
         self.seen: set[tuple[int, str]] = set()  # (page, URL without fragment) already audited
 
-    def __call__(self, ctx: "StepContext", step: "Step") -> None:
+    def after_step(self, ctx: "StepContext", step: "Step") -> None:
+        """Audit the page the step left, unless this document was audited already."""
         page = ctx.page
         if page.is_closed():
             return
@@ -152,10 +153,6 @@ class PageAuditor:
         return StepFailed(failure.describe(self.runner, ctx, step, exc), step, exc)
 
 
-def attach(runner: "Runner") -> PageAuditor | None:
-    """Install the every-page audit on a runner when its target asks for it."""
-    if runner.target.accessibility.audit != "every_page":
-        return None
-    auditor = PageAuditor(runner)
-    runner.after_step.append(auditor)
-    return auditor
+def auditor(runner: RunView) -> Observer:
+    """The every-page audit when the target asks for it (accessibility.audit: every_page), else nothing."""
+    return PageAuditor(runner) if runner.target.accessibility.audit == "every_page" else Observer()

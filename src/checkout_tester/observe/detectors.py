@@ -29,13 +29,12 @@ from checkout_tester.flow.detector_policy import DetectorSettings
 from checkout_tester.observe.expected_text import expected_by, expected_forms, expected_texts
 from checkout_tester.observe.page_scan import TYPING, PageScanner
 from checkout_tester.observe.scan_js import INIT_SCRIPT
-from checkout_tester.run.dialogs import DialogWatch
 from checkout_tester.run.events import Attachment
+from checkout_tester.run.observers import Observer, RunView
 
 if TYPE_CHECKING:
     from checkout_tester.flow.model import Flow, Step
-    from checkout_tester.run.engine import Runner
-    from checkout_tester.run.steps.registry import StepContext
+    from checkout_tester.run.context import StepContext
 
 LOG_NAME = "detections.json"
 ERROR_PAGE_WAIT_MS = 2000  # longest wait for an error page to show before quoting it
@@ -57,20 +56,21 @@ class Detected(AssertionError):
         self.failure_class = failure_class
 
 
-class Detector:
+class Detector(Observer):
     """Records what the browser reports during one flow run and judges it per step."""
 
-    def __init__(self, runner: Runner) -> None:
+    def __init__(self, runner: RunView) -> None:
         self.runner = runner
         self.settings: DetectorSettings = getattr(runner.target, "detectors", None) or DetectorSettings()
+        runner.detector_settings = self.settings
         self.patterns = list(runner.target.error_patterns or DEFAULT_ERROR_PATTERNS)
-        self.findings: list[Finding] = []
+        self.findings: list[Finding] = runner.findings  # the run's list: failure messages read it too
         self._open: list[str] = []  # uids of the steps running now, innermost last
         self._pending: list[Finding] = []  # not judged yet: the next step to close judges them
         self._expected: list[str] = []
         self._contexts: set[int] = set()
         self.scanner = PageScanner(self)  # error text and markup, refused fields, broken images
-        self.dialogs = DialogWatch(self.record)  # answers every dialog; `dialog` steps arm it
+        self.dialogs = runner.dialogs  # the runner's; what it answers comes back through found()
         self.broken_urls: set[str] = set()  # assets reported as broken, once per URL
         self.overhead_ms = 0.0  # time spent scanning and judging, reported in the JSON log
         self._started = time.perf_counter()
@@ -86,7 +86,7 @@ class Detector:
         context.on("weberror", lambda web_error: self._on_page_error(web_error.error))
         context.on("response", self._on_response)
         context.on("requestfailed", self._on_request_failed)
-        context.on("dialog", self.dialogs.on_dialog)
+        context.on("dialog", self.dialogs.on_dialog)  # every context once: popups and frames too
         context.add_init_script(INIT_SCRIPT)  # notes the fields the browser refuses on submit
 
     def _on_response(self, response: Any) -> None:
@@ -123,14 +123,17 @@ class Detector:
         self.findings.append(finding)
         self._pending.append(finding)
 
+    found = record  # a dialog the runner answered
+
     # --- the engine's hooks ----------------------------------------------------------
-    def start(self, flow: Flow) -> None:
+    def flow_started(self, flow: Flow) -> None:
         """A flow begins: its own `detectors:` go on top of the target's."""
         self.settings = self.settings.merged(getattr(flow, "detectors", None))
+        self.runner.detector_settings = self.settings
         self._expected = [t.lower() for t in expected_texts(flow.steps)]
         self._started = time.perf_counter()
 
-    def open(self, uid: str) -> None:
+    def step_opened(self, uid: str) -> None:
         """A step begins; what is still unjudged (e.g. from between steps) will be judged with it."""
         self._open.append(uid)
 
@@ -146,9 +149,7 @@ class Detector:
         finally:  # detector time is not the shopper's: the step clocks leave it out (timing.py)
             spent = (time.perf_counter() - began) * 1000
             self.overhead_ms += spent
-            timing = getattr(self.runner, "timing", None)
-            if timing is not None:
-                timing.overhead_ms += spent
+            self.runner.overhead_ms += spent
 
     def _close(self, ctx: StepContext, step: Step, scan: bool, typing: bool) -> list[Finding]:
         if scan:
@@ -205,7 +206,11 @@ class Detector:
                 except Exception:  # closed, detached or sent elsewhere: nothing more to read there
                     continue
 
-    def check(self, ctx: StepContext, step: Step, uid: str) -> None:
+    def step_stopped(self, ctx: StepContext, step: Step, uid: str) -> None:
+        """A step failed in a way already located: close it, so its findings are judged and attached."""
+        self.close(ctx, step, uid)
+
+    def step_passed(self, ctx: StepContext, step: Step, uid: str) -> None:
         """After a step that passed: a finding whose policy is `fail` fails it here."""
         failing = self.close(ctx, step, uid, scan=step.kind in SCANNED, typing=step.kind in TYPING)
         if failing:
@@ -216,7 +221,7 @@ class Detector:
         failing = self.close(ctx, step, uid, scan=True)
         return self.cause(failing, error) if failing else error
 
-    def after_flow(self, ctx: StepContext, step: Step) -> None:
+    def steps_done(self, ctx: StepContext, step: Step) -> None:
         """The last step passed: what arrived after it is judged too, and fails the flow naming that step."""
         leftover, self._pending = self._pending, []
         for finding in leftover:
@@ -273,7 +278,7 @@ class Detector:
             lines.append(f"(and the step's own check failed: {detail[0] if detail else type(underway).__name__})")
         return Detected("\n".join(lines), worst.failure_class)
 
-    def finish(self) -> None:
+    def flow_closed(self) -> None:
         """The flow ended: write the JSON log, and show `warn` findings in pytest's warnings summary."""
         self.write_log()
         for finding in (f for f in self.findings if f.verdict == "warn"):
@@ -294,8 +299,21 @@ class Detector:
         self.runner.emit(Attachment(name="detector log", mime="application/json", path=str(path)))
 
     def _name(self) -> str:
-        flow = self.runner._flow
+        flow = self.runner.flow
         return flow.path if flow else "flow"
+
+    def excuse(self, response: Any, step: Step, reason: str) -> None:
+        """The HTTP-error finding of an answer the step expects (a 404 page it asked for) passes as expected."""
+        # Findings are recorded as responses arrive, so this one waits among the unjudged.
+        for finding in list(self._pending):
+            same = finding.document is response.request or (finding.where == response.url
+                                                              and finding.status == response.status)
+            if finding.kind == "http" and same:
+                self._pending.remove(finding)
+                if finding.line() in self.runner.console:  # not a problem for failure messages to list
+                    self.runner.console.remove(finding.line())
+                finding.step, finding.source = f"{step.index} {step.title}", str(step.source)
+                finding.verdict, finding.reason = "expected", reason
 
 
 def _title(findings: list[Finding]) -> str:

@@ -3,15 +3,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from contextlib import AbstractContextManager, contextmanager
 
 from checkout_tester.base import failure_classes as classes
 from checkout_tester.flow.model import Flow, Variant
 from checkout_tester.run.events import Attachment
-
-if TYPE_CHECKING:
-    from checkout_tester.run.engine import Runner
+from checkout_tester.run.observers import Observer, RunView
 
 # (flow path, input) -> "passed" | "failed": how the baseline input fared in this process.
 BASELINES: dict[tuple[str, str], str] = {}
@@ -19,8 +16,19 @@ BASELINE_TYPED: dict[tuple[str, str], object] = {}  # (flow path, input) -> the 
 _CLASS_LINE = re.compile(r"^\s*Class:.*\n?", re.MULTILINE)
 
 
+class InputJudge(Observer):
+    """Wraps each equivalent-input variant: a refusal is "valid input rejected", an expected refusal passes."""
+
+    def __init__(self, runner: RunView) -> None:
+        self.runner = runner
+
+    def around_flow(self, flow: Flow, variant: Variant) -> AbstractContextManager[None]:
+        """The variant's steps run inside `judged`."""
+        return judged(self.runner, flow, variant)
+
+
 @contextmanager
-def judged(runner: Runner, flow: Flow, variant: Variant) -> Iterator[None]:
+def judged(runner: RunView, flow: Flow, variant: Variant) -> Iterator[None]:
     """Run a variant's steps; reword failures of equivalent inputs, check expected refusals."""
     from checkout_tester.base.errors import StepFailed
 
@@ -55,7 +63,7 @@ def judged(runner: Runner, flow: Flow, variant: Variant) -> Iterator[None]:
                          flow.steps[-1], failure_class=classes.CONTENT_MISSING)
 
 
-def rejected_message(runner: Runner, flow: Flow, variant: Variant, original: str) -> str:
+def rejected_message(runner: RunView, flow: Flow, variant: Variant, original: str) -> str:
     """The failure message of a refused equivalent: variant, transformation, the page's message, then the rest."""
     name = variant.input
     baseline = flow.variants[0].values.get(name) if flow.variants else None
@@ -71,7 +79,7 @@ def rejected_message(runner: Runner, flow: Flow, variant: Variant, original: str
     return runner.redactor("\n".join(line for line in lines if line))
 
 
-def typed(runner: Runner, variant: Variant) -> object:
+def typed(runner: RunView, variant: Variant) -> object:
     """The input as this run rendered and typed it (a template's result, its `unique:` token), not as written."""
     scope = runner.scope
     if scope is not None and variant.input in scope.values:
@@ -79,9 +87,9 @@ def typed(runner: Runner, variant: Variant) -> object:
     return variant.values.get(variant.input)
 
 
-def page_message(runner: Runner, original: str) -> str:
+def page_message(runner: RunView, original: str) -> str:
     """The error message the page showed: the last one the detector saw, else the one in the failure."""
-    seen = [f.extra.get("message") or f.text for f in runner.detector.findings if f.kind == "message"]
+    seen = [f.extra.get("message") or f.text for f in runner.findings if f.kind == "message"]
     if seen:
         return repr(seen[-1])
     match = re.search(r"^\s+message (.+)$", original, re.MULTILINE)

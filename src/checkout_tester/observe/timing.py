@@ -13,11 +13,11 @@ from checkout_tester.observe.action_work import ActionWork
 from checkout_tester.observe.routes import ROUTE_JS, settle_route
 from checkout_tester.run.events import BudgetBreached, PageMeasured, RequestsAwaited
 from checkout_tester.run.navigation import chain_hops, chain_text, request_chain
+from checkout_tester.run.observers import Observer, RunView
 from checkout_tester.run.steps.registry import ACTIONS
 
 if TYPE_CHECKING:
     from checkout_tester.flow.model import Flow, Step
-    from checkout_tester.run.engine import Runner
 
 CONTAINERS = {"use", "frame", "popup"}  # their time is their children's: no default step budget
 STARTS_WORK = ACTIONS | {"goto"}  # steps whose XHR/fetch requests are theirs to wait for
@@ -86,10 +86,12 @@ def collect_page_metrics(page: Page) -> dict[str, Any] | None:
         return None
 
 
-class PageTimer:
-    """Per runner: follows main-frame navigations of every watched page, measures loads, checks budgets."""
+class PageTimer(Observer):
+    """Per runner: follows main-frame navigations of every watched page, measures loads, checks budgets.
 
-    def __init__(self, runner: Runner) -> None:
+    Time spent reading metrics goes to the runner's `overhead_ms`: it is not the shopper's."""
+
+    def __init__(self, runner: RunView) -> None:
         self.runner = runner
         self.budgets = self._budgets()
         self.warnings: list[Breach] = []
@@ -103,7 +105,6 @@ class PageTimer:
         self._window = time.perf_counter()  # when this step's window for requests and routes opened
         self.work = ActionWork()  # XHR/fetch a step starts
         self._waited: list[Any] = []  # what the last settle waited for (action_work.Work)
-        self.overhead_ms = 0.0  # time spent reading metrics: not the shopper's
         runner.page.context.add_init_script(OBSERVE_JS)
         runner.page.context.add_init_script(ROUTE_JS)
 
@@ -153,11 +154,10 @@ class PageTimer:
         if page is not self.runner.page:
             self._unmeasured.append(page)
 
-    def start(self, flow: Flow) -> None:
+    def flow_started(self, flow: Flow) -> None:
         """Budgets for this flow: defaults, the target's, then the flow's own."""
         self.budgets = self._budgets(flow)
         self.warnings = []
-        self.overhead_ms = 0.0
         self._redirects.clear()
         self._routes, self._waited = [], []
         self._open_window()
@@ -167,6 +167,10 @@ class PageTimer:
         self._soft.clear()
         self._window = time.perf_counter()
         return self.work.reset()
+
+    def step_acted(self, step: Step) -> None:
+        """The step's handler returned: the step lasts until what it started has settled."""
+        self.settle(step)
 
     def settle(self, step: Step | None = None) -> None:
         """Wait for what the step started: page loads, its XHR/fetch requests, a client-side route's render."""
@@ -179,7 +183,7 @@ class PageTimer:
         # a container's children settled their own work
         for _ in range(SETTLE_ROUNDS if step is None or step.kind not in CONTAINERS else 0):
             waited, overhead = self.work.wait(work_deadline) if starts_work else (False, 0.0)
-            self.overhead_ms += overhead * 1000
+            self.runner.overhead_ms += overhead * 1000
             for page in list(self._soft.values()):
                 self._soft.pop(id(page), None)
                 if page not in self._unmeasured:  # a URL change right after a load is part of that load
@@ -197,7 +201,7 @@ class PageTimer:
         record = settle_route(page, self._window, deadline)
         if record is None:
             return False
-        self.overhead_ms += record["measure_ms"]  # the quiet frames after the render were our check
+        self.runner.overhead_ms += record["measure_ms"]  # the quiet frames after the render were our check
         self._routes.append(record)
         return True
 
@@ -215,7 +219,7 @@ class PageTimer:
             except PlaywrightError:  # closed, or never loaded: the step's own checks judge that
                 continue
 
-    def measure(self, step: Step, args: Any, duration_ms: float) -> str | None:
+    def step_timed(self, step: Step, args: Any, duration_ms: float) -> str | None:
         """Measure freshly loaded pages and routes, check budgets; returns a failure message on a fail tier."""
         where = f"step {_place(self.runner, step)} `{step.title}` at {step.source}"
         breaches: list[Breach] = []
@@ -227,7 +231,7 @@ class PageTimer:
                 continue
             request = self._name_navigation(page, metrics)
             metrics["measure_ms"] = round((time.perf_counter() - reading) * 1000, 1)
-            self.overhead_ms += metrics["measure_ms"]
+            self.runner.overhead_ms += metrics["measure_ms"]
             self.runner.emit(PageMeasured(step=step, metrics=metrics))
             breaches += self._check_page(metrics, where, request)
         for record in self._routes:  # soft navigations: their time is the page load's, as budgets go
@@ -265,10 +269,10 @@ class PageTimer:
                                     request=request) for metric in PAGE_METRICS]
         return [b for b in found if b]
 
-    def finish(self, flow: Flow, duration_ms: float, actions: int) -> str | None:
+    def flow_timed(self, flow: Flow, duration_ms: float, actions: int) -> str | None:
         """Flow-level budgets: total time and number of shopper actions."""
         where = f"flow at {flow.source}"
-        duration_ms -= self.overhead_ms
+        duration_ms -= self.runner.overhead_ms
         breaches = [b for b in (self.budgets.check("flow", duration_ms, where=where),
                                 self.budgets.check("actions", actions, where=where)) if b]
         return self._report(breaches, None)
@@ -282,9 +286,9 @@ class PageTimer:
         return budget_failure(self.runner, step, failed[0]) if failed else None
 
 
-def budget_failure(runner: Runner, step: Step | None, breach: Breach) -> str:
+def budget_failure(runner: RunView, step: Step | None, breach: Breach) -> str:
     """A failure message like the others: where, what, the figures, the page, how to re-run."""
-    flow = runner._flow
+    flow = runner.flow
     name = flow.name if flow else "flow"
     head = (f"{name}: step {_place(runner, step)} `{step.title}` failed at {step.source}" if step
             else f"{name}: flow failed at {flow.source if flow else '?'}")

@@ -18,7 +18,8 @@ from checkout_tester.report.timings import TimingRecorder
 from checkout_tester.run.browser import context_options, launch_options
 from checkout_tester.session import new_runner
 from checkout_tester.target import browser_state as browserstate
-from checkout_tester.target.config import Target, load_target
+from checkout_tester.target.config import Target
+from checkout_tester.target.config_file import load_target
 
 
 @pytest.fixture(scope="session")

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 import time
 import uuid
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 from urllib.parse import urljoin
@@ -12,13 +13,12 @@ from playwright.sync_api import Error as PlaywrightError, Page, Response
 
 from checkout_tester.base import failure_classes as classes
 from checkout_tester.base.errors import CheckoutTesterError, StepFailed, StoreUnreachable
+from checkout_tester.base.findings import Finding
 from checkout_tester.base.redaction import Redactor
 from checkout_tester.flow import unique
+from checkout_tester.flow.detector_policy import DetectorSettings
 from checkout_tester.flow.model import Flow, Step, Variant
 from checkout_tester.flow.variables import FakeData, Scope, UnknownVariable
-from checkout_tester.observe.detectors import Detector
-from checkout_tester.observe.input_judging import judged
-from checkout_tester.observe.timing import PageTimer
 from checkout_tester.run import (
     expected_failures as expectfail,
     failure_text as failure,
@@ -26,8 +26,10 @@ from checkout_tester.run import (
     interrupts,
     soft_checks as softchecks,
 )
+from checkout_tester.run.dialogs import DialogWatch
 from checkout_tester.run.events import Attachment, FlowFinished, FlowStarted, Listener, StepFinished, StepStarted
 from checkout_tester.run.interrupts import FlowInterrupted
+from checkout_tester.run.observers import ObserverFactory
 from checkout_tester.run.steps import HANDLERS
 from checkout_tester.run.steps.registry import ACTIONS, StepContext
 from checkout_tester.target.config import Target
@@ -49,12 +51,15 @@ def _broken(failed: StepFailed) -> BaseException:
 
 
 class Runner:
-    """Runs flows on one page, keeping the run's variables, console log and counters."""
+    """Runs flows on one page, keeping the run's variables, console log and counters.
+
+    Listeners receive the run's events; observers (factories given the runner as a RunView) watch the
+    page and judge each step at the hooks of run.observers.Observer. With none, steps run unobserved."""
 
     def __init__(self, page: Page, target: Target, listeners: Sequence[Listener] = (),
                  artifacts: str | Path = "reports/artifacts", reproduce: str = "",
                  redactor: Redactor | None = None, fake: FakeData | None = None,
-                 base_url: str | None = None) -> None:
+                 base_url: str | None = None, observers: Sequence[ObserverFactory] = ()) -> None:
         self.page, self.target, self.listeners = page, target, list(listeners)
         self.timeouts = target.timeouts
         self.artifacts = Path(artifacts)
@@ -69,23 +74,39 @@ class Runner:
         self.steps_run = 0
         self.console: list[str] = []
         self.page_errors: list[str] = []
+        self.findings: list[Finding] = []
+        self.detector_settings: DetectorSettings | None = None
+        self.overhead_ms = 0.0  # observing time (metric reads, page scans): left out of step and flow times
         self._flow: Flow | None = None
         self.mail: Any = None  # the run's mailbox.Mailbox when the target has a mail sink (expect_email)
-        self.after_step: list[Any] = []  # untimed checks after each passed step, e.g. accessibility.PageAuditor
         page.context.add_init_script(MASK_SCRIPT)
         self.pending = infra.PendingPages()  # page requests still unanswered: a store that hangs
         self.places: list[list[Any]] = []  # the running steps' numbers, "4" / "4.2" as timings name them
         self._top = 0
-        self.timing = PageTimer(self)  # page loads, browser metrics, budgets
-        self.detector = Detector(self)  # console/page errors, failed requests, HTTP errors, error messages
+        self.dialogs = DialogWatch(self._found)  # answers every dialog; `dialog` steps arm it
+        self.observers = [make(self) for make in observers]
         self.watch(page)
+
+    @property
+    def flow(self) -> Flow | None:
+        """The flow running (or last run)."""
+        return self._flow
 
     # --- browser plumbing -------------------------------------------------------------
     def watch(self, page: Page) -> None:
-        """Record console messages and uncaught errors of a page (or popup)."""
-        self.detector.watch(page)  # fills self.console and self.page_errors too
+        """Follow a page (or popup): the observers record its console, errors, loads."""
         self.pending.watch(page)
-        self.timing.watch(page)
+        for observer in self.observers:
+            observer.watch(page)
+
+    def _found(self, finding: Finding) -> None:
+        for observer in self.observers:
+            observer.found(finding)
+
+    def excuse(self, response: Any, step: Step, reason: str) -> None:
+        """The step expects this response (e.g. `goto: {expect_status: 404}`): not a problem to report."""
+        for observer in self.observers:
+            observer.excuse(response, step, reason)
 
     def navigate(self, page: Page, url: str, timeout: float) -> Response | None:
         """Go to a URL and return its response; a store that does not answer is 'unreachable', not a failed step."""
@@ -117,27 +138,34 @@ class Runner:
         variant = variant or Variant(id="", values={})
         self._flow = flow
         self.emit(FlowStarted(flow=flow, variant=variant.id))
-        self.timing.start(flow)
-        self.detector.start(flow)
+        self.overhead_ms = 0.0
+        for observer in self.observers:
+            observer.flow_started(flow)
         started = time.perf_counter()
         status, error = "passed", None
         try:
             scope = self.scope = self._scope(flow, variant, values or {})
             ctx = StepContext(runner=self, page=self.page, root=self.page, scope=scope, artifacts=self.artifacts)
-            # equivalent inputs: a refusal is "valid input rejected"; expect_failure rows; soft checks
-            with judged(self, flow, variant), expectfail.expected(self, flow, variant), softchecks.collected(self, flow):
+            with ExitStack() as around:  # observers' wrappers (equivalent inputs), expect_failure rows, soft checks
+                for observer in self.observers:
+                    around.enter_context(observer.around_flow(flow, variant))
+                around.enter_context(expectfail.expected(self, flow, variant))
+                around.enter_context(softchecks.collected(self, flow))
                 self.run_steps(ctx, flow.steps)
-                self.detector.after_flow(ctx, flow.steps[-1])  # what arrived after the last step counts too
-            over = self.timing.finish(flow, (time.perf_counter() - started) * 1000, self.actions)
-            if over:
-                raise StepFailed(over, flow.steps[-1])
+                for observer in self.observers:  # what arrived after the last step counts too
+                    observer.steps_done(ctx, flow.steps[-1])
+            for observer in self.observers:
+                over = observer.flow_timed(flow, (time.perf_counter() - started) * 1000, self.actions)
+                if over:
+                    raise StepFailed(over, flow.steps[-1])
         except BaseException as exc:
             status = "interrupted" if isinstance(exc, FlowInterrupted) else (
                 "failed" if isinstance(exc, AssertionError) else "broken")
             error = exc
             raise
         finally:
-            self.detector.finish()  # the per-flow JSON log; warnings
+            for observer in self.observers:
+                observer.flow_closed()  # e.g. the detectors' JSON log and warnings
             self._attach_logs(always=status != "passed")
             finished = FlowFinished(flow=flow, variant=variant.id, status=status,
                                     duration_ms=(time.perf_counter() - started) * 1000,
@@ -190,18 +218,21 @@ class Runner:
             raise StepFailed(failure.describe(self, ctx, step, exc), step, exc) from None
         title = self.redactor(f"{step.kind} {args.describe()}".strip())
         self.emit(StepStarted(step=step, title=title, uid=uid, place=self.place()))
-        self.detector.open(uid)
+        for observer in self.observers:
+            observer.step_opened(uid)
         local = ctx.within()
         started = time.perf_counter()
-        reading = self.timing.overhead_ms  # nested steps' metric reading is not this step's time
+        reading = self.overhead_ms  # nested steps' observing is not this step's time
         try:
             HANDLERS[step.kind](local, step, args)
-            self.timing.settle(step)  # a click that navigates lasts until the new page has loaded
+            for observer in self.observers:
+                observer.step_acted(step)  # a click that navigates lasts until the new page has loaded
         except FlowInterrupted as exc:  # a nested step saw the stop request: this one stops too
             self._finish(step, title, uid, started, exc)
             raise
         except (StepFailed, StoreUnreachable) as exc:
-            self.detector.close(local, step, uid)
+            for observer in self.observers:
+                observer.step_stopped(local, step, uid)
             self._finish(step, title, uid, started, exc)
             if isinstance(exc, StoreUnreachable) and not getattr(exc, "located", False):
                 exc = StoreUnreachable(f"{exc}\n" + failure.describe(self, local, step, exc, snapshot=False))
@@ -210,13 +241,16 @@ class Runner:
             raise
         except (AssertionError, PlaywrightError, CheckoutTesterError) as exc:
             self._infrastructure(local, step, title, uid, started, exc)  # raises when the browser or store failed
-            cause = self.detector.blame(local, step, uid, exc)  # a detector finding, when one failed, is the cause
+            cause: BaseException = exc
+            for observer in self.observers:  # a detector finding, when one failed, is the cause
+                cause = observer.blame(local, step, uid, cause)
             failed = _broken(StepFailed(failure.describe(self, local, step, cause), step, cause))
             self._finish(step, title, uid, started, failed)
             raise failed from None
-        ended = time.perf_counter() - (self.timing.overhead_ms - reading) / 1000
+        ended = time.perf_counter() - (self.overhead_ms - reading) / 1000
         try:
-            self.detector.check(local, step, uid)  # untimed: a finding whose policy is `fail` fails this step
+            for observer in self.observers:  # untimed: a finding whose policy is `fail` fails this step
+                observer.step_passed(local, step, uid)
         except StepFailed as found:
             failed = _broken(found)
             self._finish(step, title, uid, started, failed, ended)
@@ -226,14 +260,15 @@ class Runner:
             self.actions += 1
         for note in local.notes:
             self.emit(Attachment(name=note.split(" = ")[0], mime="text/plain", body=note.encode()))
-        over = self.timing.measure(step, args, (ended - started) * 1000)  # reading metrics is not step time
-        if over:
-            exceeded = StepFailed(over, step)
-            self._finish(step, title, uid, started, exceeded, ended)
-            raise exceeded
+        for observer in self.observers:
+            over = observer.step_timed(step, args, (ended - started) * 1000)  # reading metrics is not step time
+            if over:
+                exceeded = StepFailed(over, step)
+                self._finish(step, title, uid, started, exceeded, ended)
+                raise exceeded
         self._finish(step, title, uid, started, None, ended)
-        for check in self.after_step:  # each raises StepFailed itself, naming this step
-            check(local, step)
+        for observer in self.observers:  # each raises StepFailed itself, naming this step
+            observer.after_step(local, step)
 
     def _infrastructure(self, ctx: StepContext, step: Step, title: str, uid: str, started: float,
                         exc: BaseException) -> None:

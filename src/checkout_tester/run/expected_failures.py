@@ -12,7 +12,7 @@ from checkout_tester.run.events import Attachment
 if TYPE_CHECKING:
     from checkout_tester.base.errors import StepFailed
     from checkout_tester.flow.model import Flow, Variant
-    from checkout_tester.run.engine import Runner
+    from checkout_tester.run.observers import RunView
 
 
 
@@ -28,18 +28,18 @@ def reason(variant: Variant) -> str:
     return ", ".join(parts)
 
 
-def _matches(runner: Runner, variant: Variant, exc: StepFailed) -> bool:
+def _matches(runner: RunView, variant: Variant, exc: StepFailed) -> bool:
     if variant.expect_class and exc.failure_class != variant.expect_class:
         return False
     if not variant.expect_failure:
         return True
     wanted = _plain(variant.expect_failure)
-    seen = [str(exc), *(f.extra.get("message") or f.text for f in runner.detector.findings)]
+    seen = [str(exc), *(f.extra.get("message") or f.text for f in runner.findings)]
     return any(wanted in _plain(str(text)) for text in seen)
 
 
 @contextmanager
-def expected(runner: Runner, flow: Flow, variant: Variant) -> Iterator[None]:
+def expected(runner: RunView, flow: Flow, variant: Variant) -> Iterator[None]:
     """Run a variant's steps; a row that expects a failure passes only when it fails for that reason."""
     from checkout_tester.base.errors import StepFailed
 

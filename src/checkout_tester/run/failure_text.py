@@ -8,8 +8,8 @@ from checkout_tester.flow import patterns
 
 if TYPE_CHECKING:
     from checkout_tester.flow.model import Step
-    from checkout_tester.run.engine import Runner
-    from checkout_tester.run.steps.registry import StepContext
+    from checkout_tester.run.context import StepContext
+    from checkout_tester.run.observers import RunView
 
 ALERTS = "[role=alert]:visible, .error:visible, .alert:visible"
 _NOISE = re.compile(r"^\s*(Call log:|- |=+ logs =+|waiting for|  -)")
@@ -48,10 +48,10 @@ def page_showed(ctx: "StepContext") -> list[str]:
     return shown
 
 
-def describe(runner: "Runner", ctx: "StepContext", step: "Step", exc: BaseException,
+def describe(runner: "RunView", ctx: "StepContext", step: "Step", exc: BaseException,
              snapshot: bool = True) -> str:
     """The whole failure message, secrets removed."""
-    flow = runner._flow
+    flow = runner.flow
     name = flow.name if flow else "flow"
     place = runner.place() if hasattr(runner, "place") else ""
     lines = [f"{name}: step {place or step.index} `{step.title}` failed at {step.source}"]
@@ -74,10 +74,10 @@ def describe(runner: "Runner", ctx: "StepContext", step: "Step", exc: BaseExcept
     return runner.redactor(patterns.readable("\n".join(lines)))
 
 
-def console_problems(runner: "Runner", limit: int = 4) -> list[str]:
+def console_problems(runner: "RunView", limit: int = 4) -> list[str]:
     """What the console and network said that matters: page errors first, then errors no allow-list lets pass."""
-    detector = getattr(runner, "detector", None)
-    findings = [f for f in getattr(detector, "findings", []) if f.kind != "message" and not _noise(detector, f)]
+    settings = runner.detector_settings
+    findings = [f for f in runner.findings if f.kind != "message" and not _noise(settings, f)]
     findings.sort(key=lambda f: f.kind != "pageerror")  # stable: in order of arrival within each group
     shown = list(dict.fromkeys(f"[error] {f.text}" + (f" ({f.where})" if f.where else "") if f.kind == "console"
                                else f.line() for f in findings))
@@ -86,12 +86,14 @@ def console_problems(runner: "Runner", limit: int = 4) -> list[str]:
     return shown
 
 
-def _noise(detector: Any, finding: Any) -> bool:
+def _noise(settings: Any, finding: Any) -> bool:
     if finding.verdict in ("allowed", "ignore", "expected"):
         return True
     if finding.verdict:
         return False
-    policy = detector.settings.of(finding.detector)  # not judged yet (the failing step's own findings)
+    if settings is None:
+        return False
+    policy = settings.of(finding.detector)  # not judged yet (the failing step's own findings)
     return policy.policy == "ignore" or bool(policy.allows(f"{finding.text} {finding.where}"))
 
 

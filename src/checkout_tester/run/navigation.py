@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Callable
 
 from playwright.sync_api import Error as PlaywrightError
 
 from checkout_tester.base import failure_classes as classes
 
 if TYPE_CHECKING:
-    from checkout_tester.base.findings import Finding
     from checkout_tester.flow.model import Step
 
 
@@ -61,16 +60,7 @@ def chain_text(chain: list[Any], hops: list[dict[str, Any]]) -> str:
     return text
 
 
-class Detector(Protocol):
-    """What excusing an expected answer needs of the detector: its unjudged findings and the runner's console."""
-
-    _pending: list[Finding]
-
-    @property
-    def runner(self) -> Any: ...
-
-
-def check_status(detector: Detector, step: Step, response: Any, expected: int) -> None:
+def check_status(excuse: Callable[[Any, Step, str], None], step: Step, response: Any, expected: int) -> None:
     """Fail unless the navigation answered `expected` (a 3xx: one of its redirects did); excuse that answer."""
     if response is None:
         raise StatusMismatch(f"expected HTTP {expected}, but the navigation got no response "
@@ -79,22 +69,8 @@ def check_status(detector: Detector, step: Step, response: Any, expected: int) -
     hops = chain_hops(chain) if len(chain) > 1 else []
     statuses = [h["status"] for h in hops] + [response.status]
     if response.status == expected or (300 <= expected < 400 and expected in statuses):
-        excuse(detector, response, step, f"the step expects HTTP {expected}")
+        excuse(response, step, f"the step expects HTTP {expected}")
         return
     route = "".join(f" -> {h['status']} {h['to']}" for h in hops)
     via = f" (from {chain[0].method} {chain[0].url}{route})" if hops else ""
     raise StatusMismatch(f"expected HTTP {expected} from {response.url}, got {response.status}{via}", response.status)
-
-
-def excuse(detector: Detector, response: Any, step: Step, reason: str) -> None:
-    """The HTTP-error finding of an answer the step expects (a 404 page it asked for) passes as expected."""
-    # The detector records responses as they arrive, so this one waits among its unjudged findings.
-    for finding in list(detector._pending):
-        same = finding.document is response.request or (finding.where == response.url
-                                                          and finding.status == response.status)
-        if finding.kind == "http" and same:
-            detector._pending.remove(finding)
-            if finding.line() in detector.runner.console:  # not a problem for failure messages to list
-                detector.runner.console.remove(finding.line())
-            finding.step, finding.source = f"{step.index} {step.title}", str(step.source)
-            finding.verdict, finding.reason = "expected", reason

@@ -12,19 +12,19 @@ from checkout_tester.run.events import Attachment
 if TYPE_CHECKING:
     from checkout_tester.base.errors import StepFailed
     from checkout_tester.flow.model import Flow, Step
-    from checkout_tester.run.engine import Runner
+    from checkout_tester.run.observers import RunView
 
 _SKIPPED = re.compile(r"^\s*(Class|Reproduce):")
 
 
-def failures(runner: Runner) -> list[StepFailed]:
+def failures(runner: RunView) -> list[StepFailed]:
     """The soft failures recorded in this flow run so far."""
     found: list[StepFailed] = runner.__dict__.setdefault("soft_failures", [])
     return found
 
 
 @contextmanager
-def checked(runner: Runner, step: Step) -> Iterator[None]:
+def checked(runner: RunView, step: Step) -> Iterator[None]:
     """Run one step; if it is soft, a failure is recorded instead of ending the flow."""
     from checkout_tester.base.errors import StepFailed
 
@@ -40,7 +40,7 @@ def checked(runner: Runner, step: Step) -> Iterator[None]:
 
 
 @contextmanager
-def collected(runner: Runner, flow: Flow) -> Iterator[None]:
+def collected(runner: RunView, flow: Flow) -> Iterator[None]:
     """Around a flow's steps: fail at the end when soft checks failed, listing each of them."""
     from checkout_tester.base.errors import StepFailed
 

@@ -144,18 +144,6 @@ class Target(_Strict):
         return os.environ.get(source.env, source.default)
 
 
-def load_target(path: str | Path | None) -> Target:
-    """Load a target config; None means config/demo.yaml if present, else the built-in demo."""
-    if path is None:
-        default = Path("config/demo.yaml")
-        if not default.exists():
-            return Target(name="demo")
-        path = default
-    from checkout_tester.target.config_file import read_target
-
-    return read_target(Path(path))
-
-
 def resolve_executable(setting: str, playwright_path: str | None) -> str | None:
     """Browser binary to launch: None lets Playwright use its own browser."""
     override = os.environ.get("CHECKOUT_TESTER_BROWSER")

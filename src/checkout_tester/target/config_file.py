@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlsplit
 
 from pydantic import ValidationError
@@ -11,9 +11,7 @@ from pydantic import ValidationError
 from checkout_tester.base.errors import ConfigError, FlowError
 from checkout_tester.flow.schema import suggest
 from checkout_tester.flow.yamlsource import NodePath, YamlDoc, parse_yaml
-
-if TYPE_CHECKING:
-    from checkout_tester.target.config import Target
+from checkout_tester.target.config import Target
 
 SHIPPED = "the shipped ones are config/demo.yaml and config/example.yaml"
 ESCAPE = 'escape special characters with a backslash, e.g. "\\\\(" in double quotes for a literal bracket'
@@ -30,7 +28,6 @@ def read_target(path: Path) -> Target:
     problems = _model_problems(doc) + _value_problems(doc)
     if problems:
         raise ConfigError(*problems)
-    from checkout_tester.target.config import Target
 
     target = Target.model_validate(doc.data)
     target.source = doc.file
@@ -64,7 +61,6 @@ def _line(where: str, problem: str, fix: str) -> str:
 
 def _model_problems(doc: YamlDoc) -> list[str]:
     """Schema mistakes (unknown keys, wrong types, bad durations), each at its own line."""
-    from checkout_tester.target.config import Target
 
     try:
         Target.model_validate(doc.data)
@@ -96,7 +92,6 @@ def _explain(err: Any, path: NodePath, dotted: str) -> tuple[str, str]:
     """(problem, fix) in plain words for one pydantic error."""
     kind, msg = err["type"], str(err["msg"]).removeprefix("Value error, ")
     if kind == "extra_forbidden":
-        from checkout_tester.target.config import Target
 
         key = str(path[-1])
         known = _fields_at(Target, path[:-1])
@@ -181,3 +176,13 @@ def fault_problem(spec: str) -> str:
         reason = re.sub(r"^Invalid fault .*?: |\. Valid faults: .*$", "", str(exc))
         return f"{reason}; the faults are: {valid_faults_text()}"
     return ""
+
+
+def load_target(path: str | Path | None) -> Target:
+    """Load a target config; None means config/demo.yaml if present, else the built-in demo."""
+    if path is None:
+        default = Path("config/demo.yaml")
+        if not default.exists():
+            return Target(name="demo")
+        path = default
+    return read_target(Path(path))

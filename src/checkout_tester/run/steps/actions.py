@@ -13,7 +13,7 @@ def goto(ctx: StepContext, step: Any, args: Any) -> None:
     ctx.expectation = f"page {args.url} loads" + (f" with HTTP status {status}" if status is not None else "")
     response = ctx.runner.navigate(ctx.page, args.url, args.timeout_ms(ctx.runner.timeouts.ms("navigation")))
     if status is not None:
-        check_status(ctx.runner.detector, step, response, status)
+        check_status(ctx.runner.excuse, step, response, status)
 
 
 @handler("click", action=True)

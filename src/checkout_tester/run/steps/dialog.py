@@ -15,7 +15,7 @@ def dialog(ctx: StepContext, step: Any, args: Any) -> None:
     verb = "accept" if args.accept else "dismiss"
     ctx.expectation = f"{expected.wanted()} to open, to {verb} it"
     timeout = args.timeout_ms(ctx.runner.timeouts.ms("expect"))
-    with ctx.runner.detector.dialogs.expect(expected):
+    with ctx.runner.dialogs.expect(expected):
         ctx.runner.run_steps(ctx, (step.trigger,))
         if expected.seen is None and not expected.others:
             try:  # it may open a moment later (after a fetch): wait for the next dialog, not for a time
