@@ -22,6 +22,7 @@ from checkout_tester.observe.timing import PageTimer
 from checkout_tester.run import (
     expected_failures as expectfail,
     failure_text as failure,
+    finally_steps,
     infra,
     interrupts,
     soft_checks as softchecks,
@@ -125,7 +126,8 @@ class Runner:
             scope = self.scope = self._scope(flow, variant, values or {})
             ctx = StepContext(runner=self, page=self.page, root=self.page, scope=scope, artifacts=self.artifacts)
             # equivalent inputs: a refusal is "valid input rejected"; expect_failure rows; soft checks
-            with judged(self, flow, variant), expectfail.expected(self, flow, variant), softchecks.collected(self, flow):
+            with finally_steps.after(self, ctx, flow), judged(self, flow, variant), \
+                    expectfail.expected(self, flow, variant), softchecks.collected(self, flow):
                 self.run_steps(ctx, flow.steps)
                 self.detector.after_flow(ctx, flow.steps[-1])  # what arrived after the last step counts too
             over = self.timing.finish(flow, (time.perf_counter() - started) * 1000, self.actions)
