@@ -46,13 +46,13 @@ def after(runner: Runner, ctx: Any, flow: Flow) -> Iterator[None]:
     except BaseException as first:
         failed = run(runner, ctx, flow)
         if failed:
-            first.args = (f"{first}\n{also(failed)}",)  # below the first failure, never instead of it
+            first.args = (below(str(first), also(failed)),)  # below the first failure, never instead of it
         raise
     failed = run(runner, ctx, flow)
     if failed:
         head = failed[0]
         if len(failed) > 1:  # soft finally steps: the first failure, then the others below it
-            head.args = (f"{head}\n{also(failed[1:])}",)
+            head.args = (below(str(head), also(failed[1:])),)
         raise head
 
 
@@ -72,6 +72,13 @@ def run(runner: Runner, ctx: Any, flow: Flow) -> list[BaseException]:
                 if not getattr(step.args, "soft", False):
                     break
     return failed
+
+
+def below(message: str, more: str) -> str:
+    """`more` after a failure message, before its closing `Reproduce:` line (a failure ends with how to re-run it)."""
+    lines = message.splitlines()
+    at = next((i for i in range(len(lines) - 1, -1, -1) if lines[i].startswith("  Reproduce:")), len(lines))
+    return "\n".join([*lines[:at], more, *lines[at:]])
 
 
 def also(failed: list[BaseException]) -> str:
