@@ -6,7 +6,9 @@ the test then reads: what the finally steps did (an emptied cart, a support tick
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import signal
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -18,6 +20,7 @@ import pytest
 from checkout_tester.demostore import DemoStore
 from tests.e2e.runner import Outcome, read_junit
 from tests.live.store_process import cli
+from tests.output.helpers import WAIT_S, allure_results, junit, midway, start_cli, wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -89,3 +92,24 @@ def test_a_flow_whose_steps_passed_fails_with_its_finally_failure(finally_run: R
     assert outcome.message.startswith("Only the clean-up fails: step 2 `expect_text 'Gift wrapping removed'` "
                                       "failed at flows/c_only_finally_fails.flow.yaml:6"), outcome.message
     assert "Also failed" not in outcome.message
+
+
+def test_after_a_first_interrupt_the_finally_steps_still_run(tmp_path: Path) -> None:
+    shutil.copytree(FIXTURES.with_name("finally_interrupt"), tmp_path / "flows")
+    with DemoStore(faults=["slow:/cart:3000"]) as store:
+        (tmp_path / "shop.yaml").write_text(f"name: shop\nbase_url: {store.url}\n", encoding="utf-8")
+        proc = start_cli(tmp_path, "--target", "shop.yaml", "flows")
+        try:
+            wait_for(lambda: midway(tmp_path) or proc.poll() is not None, "the flow to reach its midway screenshot")
+            os.kill(proc.pid, signal.SIGTERM)  # one signal: stop the steps, clean up, end the run
+            out, _ = proc.communicate(timeout=WAIT_S)
+        finally:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGKILL)
+        with store.db.read() as conn:
+            tickets = [row[0] for row in conn.execute("SELECT message FROM tickets")]
+    assert tickets == ["Cleaned up after an interrupt"], out
+    message = junit(tmp_path)["interrupted"].message
+    assert message.startswith("interrupted by SIGTERM") and "Also failed" not in message, message
+    (result,) = allure_results(tmp_path)
+    assert [s["status"] for s in result["steps"]][-6:] == ["passed"] * 6, result["steps"]
