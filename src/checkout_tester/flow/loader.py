@@ -10,13 +10,14 @@ from checkout_tester.base import failure_classes as classes
 from checkout_tester.base.errors import FlowError
 from checkout_tester.flow import (
     detector_policy as detectpolicy,
+    effects as flow_effects,
     equivalents,
     expect_failure as expectfail,
     schema,
     unique as unique_inputs,
 )
 from checkout_tester.flow.budgets import EXAMPLE as BUDGET_EXAMPLE, PAGES_EXAMPLE, budget_issues
-from checkout_tester.flow.model import Flow, Source, Variant
+from checkout_tester.flow.model import Flow, Source, Step, Variant
 from checkout_tester.flow.schema import NAME, inline, shown, suggest
 from checkout_tester.flow.step_arguments import UseArgs
 from checkout_tester.flow.step_parsing import StepReader, saved_names
@@ -203,6 +204,8 @@ class _FileReader(StepReader):
         for key in ("params", "vars", "variants"):
             self._templates(data.get(key), (key,), scope, None)
         steps = self._step_list(data, (), "", scope)
+        finally_steps = self._finally(data.get("finally"), len(steps), scope)
+        effects = self._effects(data.get("effects"))
         storage_state = self._storage_state(data)
         if self.errors:
             raise _Failed(self.errors)
@@ -210,7 +213,7 @@ class _FileReader(StepReader):
                     description=description, tags=tags, vars=vars_, params=params,
                     variants=variants, budgets=budgets if isinstance(budgets, dict) else {},
                     detectors=detectors if isinstance(detectors, dict) else {}, unique=unique,
-                    storage_state=storage_state)
+                    storage_state=storage_state, effects=effects, finally_steps=finally_steps)
         return flow, self.deps
 
     def _text(self, data: dict[str, Any], key: str, required: bool = False) -> str:
@@ -348,6 +351,30 @@ class _FileReader(StepReader):
                 failure_class, classes.BY_NAME, f"classes are: {', '.join(classes.BY_NAME)}"))
             failure_class = ""
         return message.strip(), str(failure_class or "")
+
+    def _effects(self, raw: Any) -> tuple[str, ...] | None:
+        """`effects: [creates-account, ...]` from the fixed vocabulary; None when the flow has no such key."""
+        if raw is None:
+            return None
+        if not isinstance(raw, list):
+            self.error(f"effects must be a list, not {shown(raw)}", ("effects",), hint=flow_effects.EXAMPLE)
+            return None
+        for i, name in enumerate(raw):
+            if name not in flow_effects.EFFECTS:
+                self.error(f"unknown effect {shown(name)}", ("effects", i), hint=suggest(
+                    name, flow_effects.EFFECTS, f"effects are: {', '.join(flow_effects.EFFECTS)}"))
+        return tuple(dict.fromkeys(n for n in raw if n in flow_effects.EFFECTS))
+
+    def _finally(self, raw: Any, after: int, scope: set[str]) -> tuple[Step, ...]:
+        """`finally:` steps, numbered on from the last top-level step; they may use every name the steps save."""
+        if raw is None:
+            return ()
+        if not isinstance(raw, list) or not raw:
+            self.error(f"finally must be a non-empty list of steps, not {shown(raw)}", ("finally",),
+                       hint="e.g. finally: [{goto: /account/close}, {click: Close my account}]")
+            return ()
+        steps = [self._step(item, ("finally", i), str(after + i + 1), scope) for i, item in enumerate(raw)]
+        return tuple(s for s in steps if s is not None)
 
     def _storage_state(self, data: dict[str, Any]) -> str | bool | None:
         value = data.get("storage_state")

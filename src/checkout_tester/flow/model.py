@@ -63,6 +63,8 @@ class Flow:
     detectors: Mapping[str, Any] = field(default_factory=dict)  # this flow's detector policies (flow/detector_policy.py)
     unique: Mapping[str, str] = field(default_factory=dict)  # input -> kind (email, name), new every run (unique.py)
     storage_state: str | bool | None = None  # a saved Playwright storage state to start from; False: none
+    effects: tuple[str, ...] | None = None  # what it does to the store (flow/effects.py); None: not declared
+    finally_steps: tuple[Step, ...] = ()  # `finally:` run after the steps, passed or failed (run/finally_steps.py)
 
     @property
     def variant_rows(self) -> tuple[Variant, ...]:

@@ -13,11 +13,11 @@ from pydantic import BaseModel, ValidationError
 from pydantic.json_schema import models_json_schema
 
 from checkout_tester.base import failure_classes as classes
-from checkout_tester.flow import detector_policy as detectpolicy, equivalents, templates
+from checkout_tester.flow import detector_policy as detectpolicy, effects, equivalents, templates
 from checkout_tester.flow.step_arguments import LOCATOR_KINDS, SHORTHAND, STEP_ARGS, Element, Locator
 
-TOP_LEVEL_KEYS = ("name", "description", "tags", "params", "vars", "variants", "unique", "budgets", "detectors",
-                  "storage_state", "steps")
+TOP_LEVEL_KEYS = ("name", "description", "tags", "effects", "params", "vars", "variants", "unique", "budgets",
+                  "detectors", "storage_state", "steps", "finally")
 RESERVED_NAMESPACES = templates.NAMESPACES
 NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")  # variable names and tags (tags become pytest markers)
 SCHEMA_PATH = Path(__file__).with_name("flow.schema.json")
@@ -239,6 +239,9 @@ def flow_json_schema() -> dict[str, Any]:
             "name": {"type": "string", "minLength": 1},
             "description": {"type": "string"},
             "tags": {"type": "array", "items": {"type": "string", "pattern": NAME.pattern}},
+            "effects": {"type": "array", "uniqueItems": True, "items": {"enum": list(effects.EFFECTS)},
+                        "description": "What the flow does to the store; a production target refuses flows whose "
+                                       "effects it does not allow. [] when it changes nothing"},
             "params": {**names, "description": "Inputs with defaults; a sub-flow's parameters"},
             "vars": names,
             "variants": {"oneOf": [
@@ -260,6 +263,7 @@ def flow_json_schema() -> dict[str, Any]:
             "storage_state": {"description": "A saved storage state (save_storage_state) to start from; false: none",
                               "oneOf": [{"type": "string", "minLength": 1}, {"const": False}]},
             "steps": step_list,
+            "finally": {**step_list, "description": "Steps run after the steps, passed or failed (clean-up)"},
         },
         "$defs": dict(sorted(defs.items())),
     }

@@ -22,6 +22,7 @@ from checkout_tester.flow.variables import FakeData, Scope, UnknownVariable
 from checkout_tester.run import (
     expected_failures as expectfail,
     failure_text as failure,
+    finally_steps,
     infra,
     interrupts,
     soft_checks as softchecks,
@@ -146,7 +147,8 @@ class Runner:
         try:
             scope = self.scope = self._scope(flow, variant, values or {})
             ctx = StepContext(runner=self, page=self.page, root=self.page, scope=scope, artifacts=self.artifacts)
-            with ExitStack() as around:  # observers' wrappers (equivalent inputs), expect_failure rows, soft checks
+            with ExitStack() as around:  # finally: steps, observers' wrappers (equivalent inputs), expect_failure, soft
+                around.enter_context(finally_steps.after(self, ctx, flow))
                 for observer in self.observers:
                     around.enter_context(observer.around_flow(flow, variant))
                 around.enter_context(expectfail.expected(self, flow, variant))

@@ -2,17 +2,19 @@
 
 The first signal only asks: the flow that is running stops before its next step, recorded as
 interrupted (never as passed), and the run ends after it, writing every report of the flows that
-finished. A second signal of the same kind stops at once (KeyboardInterrupt).
+finished. Its `finally:` clean-up steps still run (held). A second signal stops at once (KeyboardInterrupt).
 """
 from __future__ import annotations
 
 import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from checkout_tester.base.errors import CheckoutTesterError
 
 SIGNALS = (signal.SIGINT, signal.SIGTERM)
-_state: dict[str, Any] = {"signal": "", "previous": {}}
+_state: dict[str, Any] = {"signal": "", "previous": {}, "held": "", "holding": False}
 
 
 class FlowInterrupted(CheckoutTesterError):
@@ -50,7 +52,18 @@ def requested() -> str:
 
 def reset() -> None:
     """Forget an earlier request (a new run in the same process)."""
-    _state["signal"] = ""
+    _state["signal"] = _state["held"] = ""
+    _state["holding"] = False
+
+
+@contextmanager
+def held() -> Iterator[None]:
+    """Let clean-up steps (finally:) run after a first signal; a second one still stops at once."""
+    _state["held"], _state["signal"], _state["holding"] = _state["signal"], "", True
+    try:
+        yield
+    finally:
+        _state["signal"], _state["held"], _state["holding"] = _state["held"] or _state["signal"], "", False
 
 
 def check(where: str) -> None:
@@ -62,6 +75,6 @@ def check(where: str) -> None:
 
 def _asked(signum: int, frame: Any) -> None:
     name = signal.Signals(signum).name
-    if _state["signal"]:
+    if _state["signal"] or _state["held"]:
         raise KeyboardInterrupt(f"{name} again: stopping now")
-    _state["signal"] = name
+    _state["held" if _state["holding"] else "signal"] = name

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
 from checkout_tester.base.errors import ConfigError
 from checkout_tester.flow.detector_policy import DetectorSettings
+from checkout_tester.flow.effects import Effect
 from checkout_tester.flow.step_arguments import Duration, parse_duration_ms
 
 DEMO = "demo"  # base_url value meaning "start the embedded demo store"
@@ -105,6 +106,9 @@ class Target(_Strict):
     accessibility: AccessibilitySettings = Field(default_factory=AccessibilitySettings)
     testid_attribute: str = Field("data-testid", description="attribute `testid:` locators read (data-test, data-qa ...)")
     storage_state: Optional[str] = Field(None, description="saved storage state (cookies, localStorage) every flow starts from")
+    production: bool = Field(False, description="a live store with real shoppers: flows whose effects are not "
+                                                "allowed are refused before anything runs (preflight)")
+    allow_effects: list[Effect] = Field(default_factory=list, description="effects a production target allows")
     source: str = Field("<built-in demo>", exclude=True)
     _lines: dict[Any, int] = PrivateAttr(default_factory=dict)  # node path -> line in the file (target/config_file.py)
 

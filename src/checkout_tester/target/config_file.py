@@ -97,6 +97,11 @@ def _explain(err: Any, path: NodePath, dotted: str) -> tuple[str, str]:
         known = _fields_at(Target, path[:-1])
         return (f"unknown key '{key}'",
                 suggest(key, known, f"the keys here are: {', '.join(known)}") if known else "remove it")
+    if kind == "literal_error" and path[:1] == ("allow_effects",):
+        from checkout_tester.flow.effects import EFFECTS
+
+        return (f"{dotted}: unknown effect {err['input']!r}",
+                suggest(err["input"], EFFECTS, f"effects are: {', '.join(EFFECTS)}"))
     if kind == "literal_error":
         return f"{dotted}: {msg}", "use one of the values listed"
     if path[-1:] == ("allow",) or "allow" in path:

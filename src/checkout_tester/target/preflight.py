@@ -14,10 +14,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from checkout_tester.flow import effects as flow_effects
 from checkout_tester.flow.model import Flow, Source, Step
 from checkout_tester.target.config import Target
 
-__all__ = ["Use", "check", "check_base_url", "check_mail", "check_secrets", "mail_uses", "secret_uses"]
+__all__ = ["Use", "check", "check_base_url", "check_effects", "check_mail", "check_secrets", "mail_uses",
+           "secret_uses"]
 
 _NESTED = {"steps", "open"}  # nested steps: checked as steps of their own, at their own lines
 ANSWER_TIMEOUT_S = 10.0  # a store that needs longer than this for its home page is not going to pass anyway
@@ -49,9 +51,35 @@ def check(target: Target, flows: Iterable[Flow], base_url: str | None = None, em
     url = base_url or target.base_url
     if embedded is None:
         embedded = target.is_demo and not base_url
-    problems = check_secrets(target, flows) + check_mail(target, flows, embedded)
+    problems = check_effects(target, flows) + check_secrets(target, flows) + check_mail(target, flows, embedded)
     if not embedded:
         problems += check_base_url(target, url, from_option=bool(base_url), timeout_s=timeout_s)
+    return problems
+
+
+def check_effects(target: Target, flows: Iterable[Flow]) -> list[str]:
+    """On a `production: true` target, a line for each flow whose effects (sub-flows' included) are not all allowed."""
+    if not target.production:
+        return []
+    name = "the built-in demo target" if target.source.startswith("<") else f"production target {target.source}"
+    allowed = set(target.allow_effects)
+    where = target.where("allow_effects" if ("allow_effects",) in target._lines else "production")
+    problems = []
+    for flow in {f.path: f for f in flows}.values():  # one line per flow, not per variant
+        found = flow_effects.effective(flow)
+        if found.undeclared:
+            file = found.undeclared[0]
+            what = "it declares" if file == flow.path else f"it uses {file}, which declares"
+            problems.append(f"{flow.source}: refused on {name}: {what} no effects; add effects: [...] to "
+                            f"{file} listing what it does to the store (effects: [] if nothing), "
+                            "or leave this flow out of the run")
+            continue
+        refused = [e for e in found.effects if e not in allowed]
+        if refused:
+            via = [f"{e} (from {found.effects[e]})" if found.effects[e] != flow.path else e for e in refused]
+            wanted = ", ".join(e for e in flow_effects.EFFECTS if e in allowed or e in refused)
+            problems.append(f"{_line(flow, 'effects')}: refused on {name}: effects not allowed: {', '.join(via)}; "
+                            f"allow them with allow_effects: [{wanted}] at {where}, or leave this flow out of the run")
     return problems
 
 
