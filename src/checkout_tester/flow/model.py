@@ -6,7 +6,8 @@ from typing import Any, Mapping
 
 from pydantic import BaseModel
 
-from checkout_tester.base.errors import Source as Source  # a place in the YAML; lives with the errors that name it
+from checkout_tester.base.errors import Source as Source
+from checkout_tester.flow.step_arguments import MonitorSettings  # a place in the YAML; lives with the errors that name it
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,7 @@ class Flow:
     detectors: Mapping[str, Any] = field(default_factory=dict)  # this flow's detector policies (flow/detector_policy.py)
     unique: Mapping[str, str] = field(default_factory=dict)  # input -> kind (email, name), new every run (unique.py)
     storage_state: str | bool | None = None  # a saved Playwright storage state to start from; False: none
+    monitor: MonitorSettings | None = None  # its own interval and recheck under `checkout-tester monitor`
 
     @property
     def variant_rows(self) -> tuple[Variant, ...]:
