@@ -6,8 +6,8 @@ from typing import Any, Mapping
 
 from pydantic import BaseModel
 
-from checkout_tester.base.errors import Source as Source
-from checkout_tester.flow.step_arguments import MonitorSettings  # a place in the YAML; lives with the errors that name it
+from checkout_tester.base.errors import Source as Source  # a place in the YAML; lives with the errors that name it
+from checkout_tester.flow.step_arguments import MonitorSettings
 
 
 @dataclass(frozen=True)
