@@ -121,12 +121,12 @@ class Monitor:
             log.warning("%s interrupted: %s", record.key, record.message.splitlines()[0] if record.message else "")
             return None
         self.runs += 1
-        log.info(outputs.log_line(record))
         for sink in self.sinks:
             try:
                 sink(record)
             except Exception:  # noqa: BLE001  a sink that fails is logged; the others still get the run
                 log.exception("output %s failed for run %s", getattr(sink, "__name__", sink), record.run_id)
+        log.info(outputs.log_line(record))  # after the history has it: every logged run is stored
         return record
 
     def _skipped(self, event: JobEvent) -> None:
