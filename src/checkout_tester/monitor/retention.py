@@ -25,7 +25,8 @@ def prune(root: Path, keep_days: float | None, keep_mb: float | None, spare: Pat
             deleted.append(folders.pop(0))
     if keep_mb is not None:
         sizes = {folder: _size(folder) for folder in folders}
-        total, limit = sum(sizes.values()), keep_mb * 1024 * 1024
+        kept = _size(spare) if spare is not None and spare.is_dir() else 0  # counts, but is never deleted
+        total, limit = sum(sizes.values()) + kept, keep_mb * 1024 * 1024
         while folders and total > limit:
             oldest = folders.pop(0)
             total -= sizes[oldest]
