@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shlex
 import signal
 import sqlite3
 import subprocess
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
+from itertools import pairwise
 from pathlib import Path
 from typing import Iterator
 
@@ -85,7 +87,7 @@ def test_a_failure_is_rechecked_soon_and_a_pass_then_is_flaky(tmp_path: Path, st
     folder = project(tmp_path, store)
     store.set_faults("cart-confirm-remove")  # Remove asks confirm(): the dialog fails the flow
     try:
-        with MonitorProcess(folder, "--every", "10m", "--recheck", "4s", "flows/cart.flow.yaml") as monitor:
+        with MonitorProcess(folder, "--every", "2s", "flows/cart.flow.yaml") as monitor:  # the flow says 10m, 4s
             failed = wait_runs(folder, "the failed run", lambda rs: len(rs) >= 1, monitor)[0]
             store.set_faults()  # fixed before the recheck
             done = wait_runs(folder, "the recheck", lambda rs: len(rs) >= 2, monitor)
@@ -104,6 +106,23 @@ def test_a_failure_is_rechecked_soon_and_a_pass_then_is_flaky(tmp_path: Path, st
     assert (recheck.started_at - failed.started_at).total_seconds() < 60  # not a whole interval later
     assert sorted(p.name for p in (folder / "reports" / "monitor" / "artifacts").iterdir()) == [failed.run_id]
     assert "flaky (recheck)" in monitor.output()
+
+
+def test_a_run_longer_than_the_interval_is_not_started_twice(tmp_path: Path, store: Store) -> None:
+    folder = project(tmp_path, store)
+    store.set_faults("slow:/search:2500")  # each run takes over 2.5 s; ticks come every second
+    try:
+        with MonitorProcess(folder, "--every", "1s", "flows/search.flow.yaml") as monitor:
+            done = wait_runs(folder, "two slow runs", lambda rs: len(rs) >= 2, monitor)
+            monitor.signal(signal.SIGTERM)
+            monitor.wait()
+    finally:
+        store.set_faults()
+    assert all(r.outcome in ("passed", "degraded") for r in done), [(r.outcome, r.message) for r in done]
+    for before, after in pairwise(done):  # one at a time: each starts after the last one ended
+        assert after.started_at >= before.started_at + timedelta(milliseconds=before.duration_ms - 50)
+    assert "skipped a run of flows/search.flow.yaml: its last run is still going" in monitor.output()
+    assert re.search(r"stopped after \d+ run\(s\); [1-9]\d* tick\(s\) skipped", monitor.output()), monitor.output()
 
 
 def test_a_killed_browser_comes_back_and_kill_9_of_the_monitor_loses_no_finished_run(

@@ -162,7 +162,7 @@ def run_monitor(args: argparse.Namespace) -> int:
             except CheckoutTesterError as exc:  # no browser to launch, ...
                 monitor.stop()
                 return _errors([str(exc)])
-            stop_server = outputs.serve(args, history)
+            stop_server = outputs.serve(args, history, monitor)
             try:
                 while not stop.wait(3600):
                     pass

@@ -25,8 +25,9 @@ def sinks_from_options(args: argparse.Namespace, history: Any) -> list[Sink]:
     return sinks
 
 
-def serve(args: argparse.Namespace, history: Any) -> Callable[[], None] | None:
-    """Start the HTTP server of --port; returns how to stop it (None: nothing was started)."""
+def serve(args: argparse.Namespace, history: Any, monitor: Any = None) -> Callable[[], None] | None:
+    """Start the HTTP server of --port (`monitor`: the running scheduler.Monitor, for its skip counts);
+    returns how to stop it (None: nothing was started)."""
     return None
 
 
