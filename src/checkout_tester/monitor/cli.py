@@ -207,11 +207,11 @@ def show_history(args: argparse.Namespace) -> int:
 
 
 def _logging() -> None:
-    """One line per run on stderr; APScheduler's own per-tick lines stay quiet."""
+    """One line per run on stderr; APScheduler's own lines stay quiet (ours say what it would)."""
     if not log.handlers:
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s", "%Y-%m-%d %H:%M:%S"))
         log.addHandler(handler)
         log.setLevel(logging.INFO)
         log.propagate = False
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler").setLevel(logging.ERROR)  # our own line says when a tick was skipped
