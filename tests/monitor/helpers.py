@@ -20,7 +20,7 @@ from checkout_tester.monitor.record import RunRecord
 from tests.live.store_process import StoreProcess, free_port
 from tests.output.helpers import CLI, WAIT_S, alive, browsers_of, descendants, wait_for
 
-FLOWS = Path(__file__).parent / "flows"
+FLOWS = Path(__file__).parent / "fixtures"  # copied to the project as flows/
 SECRET = "correct-horse-42"
 __all__ = ["CLI", "WAIT_S", "alive", "browsers_of", "descendants", "wait_for"]
 

@@ -22,6 +22,7 @@ from checkout_tester.flow.model import Flow, Variant
 from checkout_tester.monitor import outputs
 from checkout_tester.monitor.record import RunRecord
 from checkout_tester.monitor.runner import MonitorSession
+from checkout_tester.run import interrupts
 
 log = logging.getLogger("checkout_tester.monitor")
 Sink = Callable[[RunRecord], None]
@@ -94,7 +95,7 @@ class Monitor:
         flow = self._by_path[path]
         failed: list[str] = []
         for variant in flow.variant_rows:
-            if self.stopping.is_set():
+            if self._stopped():
                 return
             if only is not None and variant.id not in only:
                 continue
@@ -102,18 +103,27 @@ class Monitor:
             if record is not None and record.outcome in ("failed", "broken"):
                 failed.append(variant.id)
         delay = self.schedule.recheck(flow)
-        if failed and only is None and delay > 0 and not self.stopping.is_set():
+        if failed and only is None and delay > 0 and not self._stopped():
             when = datetime.now(timezone.utc) + timedelta(seconds=delay)
             log.info("re-checking %s in %.0f s", flow.path, delay)
             self.scheduler.add_job(self._tick, DateTrigger(when, timezone=timezone.utc),
                                    args=[path, tuple(failed)], id=path + RECHECK_SUFFIX,
                                    name=path + RECHECK_SUFFIX, replace_existing=True)
 
+    def _stopped(self) -> bool:
+        return self.stopping.is_set() or bool(interrupts.requested())
+
+    def _run_now(self, flow: Flow, variant: Variant, recheck: bool) -> RunRecord | None:
+        """On the browser thread: a run queued behind one that saw the stop request does not start."""
+        return None if self._stopped() else self.session.run_record(flow, variant, recheck)
+
     def _run(self, flow: Flow, variant: Variant, recheck: bool) -> RunRecord | None:
         try:
-            record = self._browser_thread.submit(self.session.run_record, flow, variant, recheck).result()
+            record = self._browser_thread.submit(self._run_now, flow, variant, recheck).result()
         except Exception:  # noqa: BLE001  one bad run must not end weeks of monitoring
             log.exception("run of %s[%s] could not be recorded", flow.path, variant.id)
+            return None
+        if record is None:
             return None
         if record.failure_class == classes.INTERRUPTED or (self.stopping.is_set() and record.outcome == "broken"):
             # cut short by the stop (a signal to the whole group may take the browser down too): not a result
