@@ -12,7 +12,7 @@ from pathlib import Path
 from types import TracebackType
 
 import yaml
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import SQLAlchemyError
 
 from checkout_tester.base.errors import ConfigError
 from checkout_tester.monitor.history import History
@@ -113,7 +113,7 @@ def runs(folder: Path) -> list[RunRecord]:
         return []
     try:
         return list(reversed(history.runs()))
-    except OperationalError:  # the monitor is creating its table this very moment
+    except SQLAlchemyError:  # the monitor is creating its database this very moment
         return []
     finally:
         history.close()

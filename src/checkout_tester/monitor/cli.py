@@ -10,13 +10,23 @@ import sys
 import threading
 from contextlib import ExitStack
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from checkout_tester.base.errors import CheckoutTesterError, ConfigError
-from checkout_tester.flow.model import Flow
 from checkout_tester.monitor import outputs
-from checkout_tester.monitor.history import DEFAULT_URL, History
-from checkout_tester.target.config import Target
+from checkout_tester.monitor.settings import (
+    ARTIFACTS,
+    EVERY,
+    HISTORY_URL as DEFAULT_URL,
+    KEEP_DAYS,
+    KEEP_MB,
+    RECHECK,
+    RECYCLE,
+)
+
+if TYPE_CHECKING:  # the parser is built for every command: the rest is imported when a monitor starts
+    from checkout_tester.flow.model import Flow
+    from checkout_tester.target.config import Target
 
 log = logging.getLogger("checkout_tester.monitor")
 _SPAN = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)?\s*$")
@@ -40,21 +50,24 @@ def add_parsers(sub: Any) -> None:
     monitor.add_argument("flows", nargs="*", default=["flows"], metavar="FLOW", help="flow files or folders (flows/)")
     monitor.add_argument("--target", required=True, help="the target config, e.g. config/my-shop.yaml")
     when = monitor.add_mutually_exclusive_group()
-    when.add_argument("--every", default="5m", help="run each flow this often (default 5m; a flow's "
-                                                     "monitor: {every} wins)")
+    when.add_argument("--every", default=EVERY, help=f"run each flow this often (default {EVERY}; a flow's "
+                                                      "monitor: {every} wins)")
     when.add_argument("--cron", help='a crontab line instead of --every, e.g. "*/5 * * * *" (UTC)')
-    monitor.add_argument("--recheck", default="30s", help="re-check a failed flow after this long instead of "
-                                                          "a whole interval (default 30s; 0: never)")
+    monitor.add_argument("--recheck", default=RECHECK, help="re-check a failed flow after this long instead of "
+                                                            f"a whole interval (default {RECHECK}; 0: never)")
     monitor.add_argument("--location", default=socket.gethostname(),
                          help="where this monitor runs, kept with every run (default: the host name)")
     monitor.add_argument("--history", default=DEFAULT_URL, help=f"database URL (default {DEFAULT_URL}; "
                                                                 "postgresql+psycopg://user:pw@host/db)")
-    monitor.add_argument("--artifacts", default="reports/monitor/artifacts",
+    monitor.add_argument("--artifacts", default=ARTIFACTS,
                          help="where the trace and screenshot of failed runs go")
-    monitor.add_argument("--keep-days", type=float, default=14.0, help="delete failed runs' evidence older "
-                                                                       "than this (default 14)")
-    monitor.add_argument("--keep-mb", type=float, default=500.0, help="and the oldest beyond this many MB "
-                                                                      "(default 500)")
+    monitor.add_argument("--keep-days", type=float, default=KEEP_DAYS,
+                         help=f"delete failed runs' evidence older than this many days (default {KEEP_DAYS:g})")
+    monitor.add_argument("--keep-mb", type=float, default=KEEP_MB,
+                         help=f"and the oldest beyond this many MB (default {KEEP_MB:g})")
+    monitor.add_argument("--recycle", type=int, default=RECYCLE, metavar="N",
+                         help=f"launch a fresh browser after N runs (default {RECYCLE}; 0: never): Playwright keeps "
+                              "every run's trace files until its browser closes")
     outputs.add_output_options(monitor)
 
     history = sub.add_parser("history", help="show the monitor's recorded runs")
@@ -76,7 +89,7 @@ def _load(args: argparse.Namespace) -> tuple[Target, list[Flow], list[str]]:
     """The target and flows, and every problem found before a browser starts (as `checkout-tester run` finds them)."""
     from checkout_tester.flow.loader import find_flow_files, load_flow
     from checkout_tester.target import preflight
-    from checkout_tester.target.config import load_target
+    from checkout_tester.target.config import Target, load_target
 
     problems: list[str] = []
     try:
@@ -114,6 +127,7 @@ def _load(args: argparse.Namespace) -> tuple[Target, list[Flow], list[str]]:
 def run_monitor(args: argparse.Namespace) -> int:
     """`checkout-tester monitor`: preflight, then run on schedule until a signal; 0, or 2 if a flow was cut short."""
     from checkout_tester.mail import mailbox
+    from checkout_tester.monitor.history import History
     from checkout_tester.monitor.runner import MonitorSession
     from checkout_tester.monitor.scheduler import Monitor, Schedule
     from checkout_tester.run import interrupts
@@ -153,7 +167,8 @@ def run_monitor(args: argparse.Namespace) -> int:
                                                       **mailbox.smtp_address(mail)))
                 base_url = store.url
             session = MonitorSession(target, base_url, args.location, args.target, artifacts=args.artifacts,
-                                     mail=mail, keep_days=args.keep_days, keep_mb=args.keep_mb)
+                                     mail=mail, keep_days=args.keep_days, keep_mb=args.keep_mb,
+                                     recycle=args.recycle)
             monitor = Monitor(session, flows, schedule, outputs.sinks_from_options(args, history))
             log.info("monitoring %d flow(s) against %s from %s; history: %s", len(flows), base_url, args.location,
                      history.engine.url.render_as_string(hide_password=True))
@@ -185,6 +200,8 @@ def run_monitor(args: argparse.Namespace) -> int:
 def show_history(args: argparse.Namespace) -> int:
     """`checkout-tester history`: the recorded runs as a table or JSON."""
     import json
+
+    from checkout_tester.monitor.history import History
 
     try:
         since = datetime.now(timezone.utc) - timedelta(seconds=span_s(args.since, "--since"))

@@ -26,8 +26,9 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 
 from checkout_tester.base.errors import ConfigError
 from checkout_tester.monitor.record import RunRecord
+from checkout_tester.monitor.settings import HISTORY_URL
 
-DEFAULT_URL = "sqlite:///reports/history.db"
+DEFAULT_URL = HISTORY_URL
 _SCALARS = ("run_id", "flow", "flow_name", "variant", "location", "target", "started_at", "duration_ms", "outcome",
             "failure_class", "message", "failed_step", "reproduce", "recheck")
 _LISTS = ("steps", "pages", "warnings", "artifacts")

@@ -6,11 +6,12 @@ Metrics and alerts add their options and sinks here.
 from __future__ import annotations
 
 import argparse
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
-from checkout_tester.monitor.record import RunRecord
+if TYPE_CHECKING:  # the parser imports this module: keep it light
+    from checkout_tester.monitor.record import RunRecord
 
-Sink = Callable[[RunRecord], None]
+Sink = Callable[["RunRecord"], None]
 
 
 def add_output_options(parser: argparse.ArgumentParser) -> None:

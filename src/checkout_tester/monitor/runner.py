@@ -17,6 +17,7 @@ from checkout_tester.base.redaction import Redactor, scrub_zip
 from checkout_tester.flow.model import Flow, Variant
 from checkout_tester.monitor import retention
 from checkout_tester.monitor.record import RecordBuilder, RunRecord
+from checkout_tester.monitor.settings import ARTIFACTS, RECYCLE
 from checkout_tester.run.browser import launch_options
 from checkout_tester.run.events import Listener
 from checkout_tester.run.interrupts import FlowInterrupted
@@ -26,7 +27,6 @@ from checkout_tester.target import browser_state as browserstate
 from checkout_tester.target.config import Target
 
 log = logging.getLogger("checkout_tester.monitor")
-ARTIFACTS = Path("reports/monitor/artifacts")
 FLOW_SUFFIX = ".flow.yaml"
 
 
@@ -48,10 +48,11 @@ class MonitorSession(Session):
 
     def __init__(self, target: Target, base_url: str, location: str, target_path: str,
                  listeners: Sequence[Listener] = (), artifacts: str | Path = ARTIFACTS, mail: Any = None,
-                 keep_days: float | None = None, keep_mb: float | None = None) -> None:
+                 keep_days: float | None = None, keep_mb: float | None = None, recycle: int = RECYCLE) -> None:
         super().__init__(target, base_url, listeners=listeners, artifacts=artifacts, mail=mail)
         self.location, self.target_path = location, target_path
         self.keep_days, self.keep_mb = keep_days, keep_mb
+        self.recycle, self._since_launch = recycle, 0  # runs per browser (0: keep it as long as it lives)
         self._relaunching: RelaunchingBrowser | None = None
 
     def start(self) -> MonitorSession:
@@ -80,6 +81,12 @@ class MonitorSession(Session):
 
     def run_record(self, flow: Flow, variant: Variant, recheck: bool = False) -> RunRecord:
         """Run one variant in a fresh traced context; evidence is kept only when it did not pass."""
+        if self.recycle and self._since_launch >= self.recycle and self._relaunching is not None:
+            # Playwright keeps every traced context's files (and their screencast frames) until the browser
+            # closes: a browser kept for weeks would fill the disk and grow the driver.
+            self._relaunching.relaunch()
+            self._since_launch = 0
+        self._since_launch += 1
         run_id = uuid.uuid4().hex
         folder = self.artifacts / run_id
         redactor = self.redactor()
