@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Sequence
 
-from playwright.sync_api import BrowserContext, Page, sync_playwright
+from playwright.sync_api import BrowserContext, Error as PlaywrightError, Page, sync_playwright
 
 from checkout_tester.base import failure_classes as classes
 from checkout_tester.base.redaction import Redactor, scrub_zip
@@ -150,9 +150,12 @@ class MonitorSession(Session):
 
 def _broken(flow: Flow, variant: Variant, location: str, target: str, started: datetime, exc: BaseException,
             redactor: Redactor) -> RunRecord:
-    """A run that never reached its first step (the browser could not give a context)."""
-    message = redactor(f"the browser gave no page: {exc}".strip())
-    failure_class = classes.class_of(exc) or classes.BROWSER_CRASHED
+    """A run that never reached its first step (no browser context, or none could be made for this flow)."""
+    if isinstance(exc, PlaywrightError):
+        message, failure_class = redactor(f"the browser gave no page: {exc}"), classes.BROWSER_CRASHED
+    else:  # e.g. the flow's storage_state file is missing
+        message = redactor(str(exc))
+        failure_class = classes.class_of(exc) or classes.classify(message)
     return RunRecord(flow=str(flow.path), flow_name=flow.name, variant=variant.id, location=location, target=target,
                      started_at=started, outcome="broken", failure_class=failure_class, message=message,
                      duration_ms=round((datetime.now(timezone.utc) - started).total_seconds() * 1000, 1))
