@@ -96,6 +96,12 @@ def main() -> None:
         process = psutil.Process(monitor.pid)
         wait_runs(folder, WARM_UP, monitor)
         first, t0 = reading(process), time.perf_counter()
+        trend = []  # (runs, MB of monitor + driver + browser) every tenth of the way: growth or a plateau?
+        step = max(1, (args.runs - WARM_UP) // 10)
+        for count in range(WARM_UP + step, args.runs, step):
+            wait_runs(folder, count, monitor)
+            now = reading(process)
+            trend.append(f"{count}: {now['monitor']:.0f}/{now['driver']:.0f}/{now['browser']:.0f}")
         outcomes = wait_runs(folder, args.runs, monitor)
         last, elapsed = reading(process), time.perf_counter() - t0
         below = process.children(recursive=True)
@@ -119,6 +125,7 @@ def main() -> None:
     print(f"  all      RSS {total_first:7.1f} MB -> {total_last:7.1f} MB ({total_last / total_first:.2f}x); "
           f"monitor fds {first['fds']} -> {last['fds']} ({last['fds'] / first['fds']:.2f}x); "
           f"browsers {first['browsers']} -> {last['browsers']}")
+    print(f"  RSS MB monitor/driver/browser by runs: {'  '.join(trend)}")
     print(f"exit code {code} after SIGTERM; processes left behind: {len(alive)} "
           f"({', '.join(str(p.pid) for p in alive) or 'none'})")
     for leftover in alive:

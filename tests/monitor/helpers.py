@@ -109,7 +109,7 @@ def runs(folder: Path) -> list[RunRecord]:
         return []
     try:
         history = History(f"sqlite:///{folder}/reports/history.db")
-    except ConfigError:  # the monitor is creating its table this very moment
+    except (ConfigError, SQLAlchemyError):  # the monitor is creating its database this very moment
         return []
     try:
         return list(reversed(history.runs()))

@@ -22,7 +22,7 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, DatabaseError
 
 from checkout_tester.base.errors import ConfigError
 from checkout_tester.monitor.record import RunRecord
@@ -96,9 +96,9 @@ class History:
         self.engine = make_history_engine(url)
         try:
             metadata.create_all(self.engine)
-        except OperationalError as exc:
+        except DatabaseError as exc:  # unreachable server, bad password, not a database file
             shown = make_url(url).render_as_string(hide_password=True)
-            raise ConfigError(f"--history {shown}: cannot open the database: {str(exc.orig).strip()}") from None
+            raise ConfigError(f"--history {shown}: cannot open the database: {' '.join(str(exc.orig).split())}") from None
 
     def add(self, record: RunRecord) -> None:
         """Store one run in its own transaction (committed when this returns)."""
