@@ -67,3 +67,17 @@ def test_retention_deletes_the_oldest_evidence_first(tmp_path: Path) -> None:
     deleted = prune(tmp_path, keep_days=14, keep_mb=0.7, spare=tmp_path / "run3")
     assert [p.name for p in deleted] == ["run0", "run1"]  # too old, then the oldest beyond 0.7 MB
     assert sorted(p.name for p in tmp_path.iterdir()) == ["run2", "run3"]
+
+
+def test_the_history_table_shows_variants_and_messages_as_text() -> None:
+    from rich.console import Console
+
+    from checkout_tester.monitor.history_table import print_table
+
+    console = Console(record=True, width=200)
+    failed = _record("lab", 1, "failed")
+    failed.message = "[bold]not markup[/bold]\nsecond line"
+    print_table([failed], console)
+    text = console.export_text()
+    assert "flows/checkout_card.flow.yaml[visa]" in text and "[bold]not markup[/bold]" in text, text
+    assert "second line" not in text and "failed (recheck)" in text and "1 run(s)" in text

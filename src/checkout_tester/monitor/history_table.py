@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Sequence
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from checkout_tester.monitor.record import RunRecord
@@ -25,8 +26,8 @@ def print_table(runs: Sequence[RunRecord], console: Console | None = None) -> No
         name = f"{run.flow}[{run.variant}]" if run.variant else run.flow
         outcome = run.outcome + (" (recheck)" if run.recheck else "")
         first = run.message.strip().splitlines()[0] if run.message.strip() else ""
-        table.add_row(run.started_at.strftime("%Y-%m-%d %H:%M:%S"), name, run.location,
+        table.add_row(run.started_at.strftime("%Y-%m-%d %H:%M:%S"), escape(name), escape(run.location),
                       f"[{COLOURS.get(run.outcome, 'white')}]{outcome}[/]", f"{run.duration_ms:.0f}",
-                      run.failure_class, first[:100])
+                      escape(run.failure_class), escape(first[:100]))  # [variant] is not markup
     console.print(table)
     console.print(f"{len(runs)} run(s)")
