@@ -10,12 +10,13 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 setup: system venv allure
 
 # Debian's chromium (Playwright cannot download browsers here), ffmpeg for video, xvfb for --headed,
-# Java for Allure 2's generator, Node/npm to install it.
+# Java for Allure 2's generator, Node/npm to install it, PostgreSQL's server for the monitor's history tests.
 system:
 	@missing=""; \
 	for pair in chromium:chromium ffmpeg:ffmpeg xvfb-run:xvfb java:default-jre-headless npm:npm; do \
 	  command -v $${pair%%:*} >/dev/null || missing="$$missing $${pair##*:}"; \
 	done; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \

@@ -8,7 +8,7 @@ import pytest
 from checkout_tester.flow.effects import effective
 from checkout_tester.flow.loader import clear_cache, load_flow
 from checkout_tester.target import preflight
-from checkout_tester.target.config import load_target
+from checkout_tester.target.config_file import load_target
 
 REPO = Path(__file__).resolve().parents[2]
 PART = "name: Create an account\neffects: [creates-account]\nsteps:\n  - goto: /signup\n"

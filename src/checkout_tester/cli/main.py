@@ -1,4 +1,4 @@
-"""checkout-tester command line: run | validate | demo | store | report. Thin over pytest and the engine."""
+"""checkout-tester command line: run | validate | demo | store | report | monitor | history. Thin over pytest and the engine."""
 from __future__ import annotations
 
 import argparse
@@ -33,6 +33,10 @@ def _parser() -> argparse.ArgumentParser:
     report = sub.add_parser("report", help="generate the Allure HTML report (offline)")
     report.add_argument("--results", default=RESULTS)
     report.add_argument("--output", default="reports/allure-report")
+
+    from checkout_tester.monitor import cli as monitor_cli
+
+    monitor_cli.add_parsers(sub)
     return parser
 
 
@@ -62,6 +66,10 @@ def main(argv: list[str] | None = None) -> int:
         return validate(args.flows, args.target, args.base_url)
     if args.command == "report":
         return allure_report.generate(args.results, args.output)
+    if args.command in ("monitor", "history"):
+        from checkout_tester.monitor import cli as monitor_cli
+
+        return monitor_cli.run_monitor(args) if args.command == "monitor" else monitor_cli.show_history(args)
     from checkout_tester.cli.demo import run_demo
 
     return run_demo()

@@ -19,7 +19,7 @@ from checkout_tester.flow import (
 from checkout_tester.flow.budgets import EXAMPLE as BUDGET_EXAMPLE, PAGES_EXAMPLE, budget_issues
 from checkout_tester.flow.model import Flow, Source, Step, Variant
 from checkout_tester.flow.schema import NAME, inline, shown, suggest
-from checkout_tester.flow.step_arguments import UseArgs
+from checkout_tester.flow.step_arguments import MONITOR_EXAMPLE, MonitorSettings, UseArgs, monitor_issues
 from checkout_tester.flow.step_parsing import StepReader, saved_names
 from checkout_tester.flow.yamlsource import NodePath, YamlDoc, parse_yaml
 
@@ -207,13 +207,14 @@ class _FileReader(StepReader):
         finally_steps = self._finally(data.get("finally"), len(steps), scope)
         effects = self._effects(data.get("effects"))
         storage_state = self._storage_state(data)
+        monitor = self._monitor(data)
         if self.errors:
             raise _Failed(self.errors)
         flow = Flow(name=name, path=self.doc.file, source=self.doc.source(()), steps=steps,
                     description=description, tags=tags, vars=vars_, params=params,
                     variants=variants, budgets=budgets if isinstance(budgets, dict) else {},
                     detectors=detectors if isinstance(detectors, dict) else {}, unique=unique,
-                    storage_state=storage_state, effects=effects, finally_steps=finally_steps)
+                    storage_state=storage_state, effects=effects, finally_steps=finally_steps, monitor=monitor)
         return flow, self.deps
 
     def _text(self, data: dict[str, Any], key: str, required: bool = False) -> str:
@@ -384,6 +385,15 @@ class _FileReader(StepReader):
                    ("storage_state",), hint="e.g. storage_state: reports/state/standard_user.json "
                    "(written by a flow's save_storage_state step); false starts with none")
         return None
+
+    def _monitor(self, data: dict[str, Any]) -> MonitorSettings | None:
+        value = data.get("monitor")
+        if value is None:
+            return None
+        issues = monitor_issues(value)
+        for where, problem in issues:
+            self.error(problem, ("monitor", *where), hint=MONITOR_EXAMPLE)
+        return None if issues else MonitorSettings(**value)
 
     def _use(self, args: UseArgs, apath: NodePath, label: str, scope: set[str]) -> Flow | None:
         """Load the sub-flow a `use` step names; check its `with` keys against its params."""

@@ -7,6 +7,7 @@ from typing import Any, Mapping
 from pydantic import BaseModel
 
 from checkout_tester.base.errors import Source as Source  # a place in the YAML; lives with the errors that name it
+from checkout_tester.flow.step_arguments import MonitorSettings
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,7 @@ class Flow:
     storage_state: str | bool | None = None  # a saved Playwright storage state to start from; False: none
     effects: tuple[str, ...] | None = None  # what it does to the store (flow/effects.py); None: not declared
     finally_steps: tuple[Step, ...] = ()  # `finally:` run after the steps, passed or failed (run/finally_steps.py)
+    monitor: MonitorSettings | None = None  # its own interval and recheck under `checkout-tester monitor`
 
     @property
     def variant_rows(self) -> tuple[Variant, ...]:

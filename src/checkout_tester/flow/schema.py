@@ -14,10 +14,17 @@ from pydantic.json_schema import models_json_schema
 
 from checkout_tester.base import failure_classes as classes
 from checkout_tester.flow import detector_policy as detectpolicy, effects, equivalents, templates
-from checkout_tester.flow.step_arguments import LOCATOR_KINDS, SHORTHAND, STEP_ARGS, Element, Locator
+from checkout_tester.flow.step_arguments import (
+    LOCATOR_KINDS,
+    SHORTHAND,
+    STEP_ARGS,
+    Element,
+    Locator,
+    MonitorSettings,
+)
 
 TOP_LEVEL_KEYS = ("name", "description", "tags", "effects", "params", "vars", "variants", "unique", "budgets",
-                  "detectors", "storage_state", "steps", "finally")
+                  "detectors", "storage_state", "monitor", "steps", "finally")
 RESERVED_NAMESPACES = templates.NAMESPACES
 NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")  # variable names and tags (tags become pytest markers)
 SCHEMA_PATH = Path(__file__).with_name("flow.schema.json")
@@ -262,6 +269,8 @@ def flow_json_schema() -> dict[str, Any]:
             "detectors": detectpolicy.schema(),
             "storage_state": {"description": "A saved storage state (save_storage_state) to start from; false: none",
                               "oneOf": [{"type": "string", "minLength": 1}, {"const": False}]},
+            "monitor": {**MonitorSettings.model_json_schema(),
+                        "description": "This flow's schedule under checkout-tester monitor, e.g. {every: 5m, recheck: 30s}"},
             "steps": step_list,
             "finally": {**step_list, "description": "Steps run after the steps, passed or failed (clean-up)"},
         },

@@ -531,3 +531,46 @@ def saved_var(verb: str, data: Any) -> tuple[Any, tuple[str, ...]]:
 # Verbs whose `steps` (and popup's `open`) hold nested steps.
 NESTING = {"frame", "popup"}
 TRIGGERS = {"popup", "dialog"}  # verbs whose `open` holds the step that opens a window or dialog
+
+
+class MonitorSettings(BaseModel):
+    """A flow's own schedule under `checkout-tester monitor`: `monitor: {every: 1m, recheck: 30s}`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    every: Optional[Duration] = Field(None, description="How often the monitor runs this flow, e.g. 1m or 30s")
+    recheck: Optional[Duration] = Field(None, description="How soon a failure is re-checked, e.g. 30s; 0: never")
+
+    @property
+    def every_s(self) -> float | None:
+        """The interval in seconds (None: the monitor's --every)."""
+        return None if self.every is None else parse_duration_ms(self.every) / 1000
+
+    @property
+    def recheck_s(self) -> float | None:
+        """The recheck delay in seconds (None: the monitor's --recheck; 0: no recheck)."""
+        return None if self.recheck is None else parse_duration_ms(self.recheck) / 1000
+
+
+MONITOR_EXAMPLE = "e.g. monitor: {every: 5m, recheck: 30s}"
+
+
+def monitor_issues(data: Any) -> list[tuple[tuple[str, ...], str]]:
+    """Mistakes in a flow's `monitor:` block as (path under it, problem); empty when it is right."""
+    if not isinstance(data, dict):
+        return [((), f"monitor must be a mapping with every and recheck, not {type(data).__name__}")]
+    issues: list[tuple[tuple[str, ...], str]] = []
+    for key, value in data.items():
+        if key not in MonitorSettings.model_fields:
+            issues.append(((str(key),), f"unknown key '{key}' in monitor; it takes every and recheck"))
+            continue
+        try:
+            ms = parse_duration_ms(value)
+        except ValueError as exc:
+            issues.append(((key,), f"monitor {key}: {exc}"))
+            continue
+        if key == "every" and ms < 1000:
+            issues.append(((key,), f"monitor every must be at least 1s, not {value}"))
+        elif ms < 0:
+            issues.append(((key,), f"monitor {key} can't be negative"))
+    return issues

@@ -18,6 +18,10 @@ class RelaunchingBrowser:
             self._relaunch()
         return self.current.new_context(**options)
 
+    def relaunch(self) -> None:
+        """Close this browser (its temporary trace files go with it) and launch a new one."""
+        self._relaunch()
+
     def _relaunch(self) -> None:
         try:
             self.current.close()

@@ -1,0 +1,146 @@
+"""The monitor's schedule: one APScheduler job per flow, every run on one browser thread, rechecks sooner."""
+from __future__ import annotations
+
+import logging
+import threading
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Callable, Sequence
+
+from apscheduler.events import EVENT_JOB_MAX_INSTANCES, EVENT_JOB_MISSED, JobEvent
+from apscheduler.executors.pool import ThreadPoolExecutor as JobExecutor
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.date import DateTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from checkout_tester.base import failure_classes as classes
+from checkout_tester.flow.model import Flow, Variant
+from checkout_tester.monitor import outputs
+from checkout_tester.monitor.record import RunRecord
+from checkout_tester.monitor.runner import MonitorSession
+from checkout_tester.run import interrupts
+
+log = logging.getLogger("checkout_tester.monitor")
+Sink = Callable[[RunRecord], None]
+RECHECK_SUFFIX = "#recheck"
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """The monitor's defaults: an interval or a cron line, and the recheck delay (0: none)."""
+
+    every_s: float = 300.0
+    cron: str | None = None
+    recheck_s: float = 30.0
+
+    def trigger(self, flow: Flow) -> BaseTrigger:
+        """The flow's own `monitor: {every}` wins over --cron and --every."""
+        own = flow.monitor.every_s if flow.monitor is not None else None
+        if own is None and self.cron:
+            return CronTrigger.from_crontab(self.cron, timezone=timezone.utc)
+        return IntervalTrigger(seconds=own or self.every_s, timezone=timezone.utc)
+
+    def recheck(self, flow: Flow) -> float:
+        """Seconds before a failed run is checked again (0: not at all)."""
+        own = flow.monitor.recheck_s if flow.monitor is not None else None
+        return self.recheck_s if own is None else own
+
+
+class Monitor:
+    """Runs flows on schedule until stopped; each finished run goes to every sink in order (history first)."""
+
+    def __init__(self, session: MonitorSession, flows: Sequence[Flow], schedule: Schedule,
+                 sinks: Sequence[Sink]) -> None:
+        self.session, self.flows, self.schedule, self.sinks = session, list(flows), schedule, list(sinks)
+        self.runs = 0
+        self.skipped: Counter[str] = Counter()  # job id -> ticks not started (the last run still going, or missed)
+        self.interrupted = False  # a flow was stopped mid-run by Ctrl-C / SIGTERM (not stored)
+        self.stopping = threading.Event()
+        # Playwright's sync objects belong to the thread that made them: every browser call happens on this one.
+        self._browser_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="monitor-browser")
+        self._by_path = {flow.path: flow for flow in self.flows}
+        self.scheduler = BackgroundScheduler(
+            executors={"default": JobExecutor(max_workers=len(self.flows) + 2)},
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 60},
+            timezone=timezone.utc)
+        self.scheduler.add_listener(self._skipped, EVENT_JOB_MAX_INSTANCES | EVENT_JOB_MISSED)
+
+    def start(self) -> Monitor:
+        """Launch the browser (on its thread), then schedule every flow, the first runs right away."""
+        self._browser_thread.submit(self.session.start).result()
+        now = datetime.now(timezone.utc)
+        for flow in self.flows:
+            self.scheduler.add_job(self._tick, self.schedule.trigger(flow), args=[flow.path], id=flow.path,
+                                   name=flow.path, next_run_time=now)
+        self.scheduler.start()
+        return self
+
+    def stop(self) -> None:
+        """Let the running flow end, drop what is scheduled, close the browser on its thread."""
+        self.stopping.set()
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=True)
+        try:
+            self._browser_thread.submit(self.session.close).result(timeout=120)
+        finally:
+            self._browser_thread.shutdown(wait=True)
+
+    # --- jobs -----------------------------------------------------------------------------
+    def _tick(self, path: str, only: tuple[str, ...] | None = None) -> None:
+        """Run a flow's variants one at a time (a recheck: only those that failed)."""
+        flow = self._by_path[path]
+        failed: list[str] = []
+        for variant in flow.variant_rows:
+            if self._stopped():
+                return
+            if only is not None and variant.id not in only:
+                continue
+            record = self._run(flow, variant, recheck=only is not None)
+            if record is not None and record.outcome in ("failed", "broken"):
+                failed.append(variant.id)
+        delay = self.schedule.recheck(flow)
+        if failed and only is None and delay > 0 and not self._stopped():
+            when = datetime.now(timezone.utc) + timedelta(seconds=delay)
+            log.info("re-checking %s in %.0f s", flow.path, delay)
+            self.scheduler.add_job(self._tick, DateTrigger(when, timezone=timezone.utc),
+                                   args=[path, tuple(failed)], id=path + RECHECK_SUFFIX,
+                                   name=path + RECHECK_SUFFIX, replace_existing=True)
+
+    def _stopped(self) -> bool:
+        return self.stopping.is_set() or bool(interrupts.requested())
+
+    def _run_now(self, flow: Flow, variant: Variant, recheck: bool) -> RunRecord | None:
+        """On the browser thread: a run queued behind one that saw the stop request does not start."""
+        return None if self._stopped() else self.session.run_record(flow, variant, recheck)
+
+    def _run(self, flow: Flow, variant: Variant, recheck: bool) -> RunRecord | None:
+        try:
+            record = self._browser_thread.submit(self._run_now, flow, variant, recheck).result()
+        except Exception:  # noqa: BLE001  one bad run must not end weeks of monitoring
+            log.exception("run of %s[%s] could not be recorded", flow.path, variant.id)
+            return None
+        if record is None:
+            return None
+        if record.failure_class == classes.INTERRUPTED or (self.stopping.is_set() and record.outcome == "broken"):
+            # cut short by the stop (a signal to the whole group may take the browser down too): not a result
+            self.interrupted = True
+            log.warning("%s interrupted: %s", record.key, record.message.splitlines()[0] if record.message else "")
+            return None
+        self.runs += 1
+        for sink in self.sinks:
+            try:
+                sink(record)
+            except Exception:  # noqa: BLE001  a sink that fails is logged; the others still get the run
+                log.exception("output %s failed for run %s", getattr(sink, "__name__", sink), record.run_id)
+        log.info(outputs.log_line(record))  # after the history has it: every logged run is stored
+        return record
+
+    def _skipped(self, event: JobEvent) -> None:
+        """A tick that did not start: the last run of that flow was still going (or the scheduler woke late)."""
+        self.skipped[event.job_id] += 1
+        why = "its last run is still going" if event.code == EVENT_JOB_MAX_INSTANCES else "the scheduler was late"
+        log.warning("skipped a run of %s: %s (%d skipped so far)", event.job_id, why, self.skipped[event.job_id])
