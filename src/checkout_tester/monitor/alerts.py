@@ -106,12 +106,8 @@ def first_lines(text: str, lines: int = MESSAGE_LINES, chars: int = MESSAGE_CHAR
 
 
 def evidence_links(record: RunRecord) -> list[str]:
-    """The run's kept artifacts as file:// links (a path as given when it is not absolute and not found)."""
-    links = []
-    for path in record.artifacts:
-        p = Path(path)
-        links.append(p.resolve().as_uri() if p.is_absolute() or p.exists() else path)
-    return links
+    """The run's kept artifacts (trace, screenshot) as file:// links, relative paths taken from the monitor's folder."""
+    return [Path(path).resolve().as_uri() for path in record.artifacts]
 
 
 def target_redactor(target: Any) -> Redactor:
