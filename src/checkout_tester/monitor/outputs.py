@@ -11,6 +11,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
 from urllib.parse import urlsplit
 
+from checkout_tester.base.errors import ConfigError
 from checkout_tester.monitor.alerts import AlertState, target_redactor
 from checkout_tester.monitor.metrics import FlowMetrics, MetricsServer, serve as serve_metrics
 from checkout_tester.monitor.record import RunRecord
@@ -107,9 +108,15 @@ def _redactor(args: argparse.Namespace) -> Any:
 
 def serve(args: argparse.Namespace, history: Any = None,
           status_page: Callable[[], str] | None = None) -> MetricsServer | None:
-    """Start the HTTP server on --port (None without it): /metrics and the status page at /."""
+    """Start the HTTP server on --port (None without it): /metrics and the status page at /.
+
+    A port that is taken raises ConfigError naming --port and the fix (before any browser starts)."""
     port = getattr(args, "port", None)
     if port is None:
         return None
     metrics = getattr(args, "metrics", None) or FlowMetrics()
-    return serve_metrics(metrics, port, status_page)
+    try:
+        return serve_metrics(metrics, port, status_page)
+    except OSError as exc:
+        raise ConfigError(f"--port {port}: cannot serve on 127.0.0.1:{port} ({exc.strerror or exc}); "
+                          "stop what listens there or give another port (0: a free one)") from None
