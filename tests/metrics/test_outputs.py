@@ -7,7 +7,7 @@ from datetime import datetime
 import pytest
 
 from checkout_tester.base.errors import ConfigError
-from checkout_tester.monitor.outputs import add_output_options, serve, sinks_from_options
+from checkout_tester.monitor.outputs import add_output_options, close_sinks, serve, sinks_from_options
 from checkout_tester.monitor.record import RunRecord
 from checkout_tester.monitor.webhooks import AlertSink
 from tests.metrics.conftest import again
@@ -63,7 +63,7 @@ def test_options_build_history_metrics_and_alert_sinks(real_records: dict[str, R
     finally:
         server.close()
         receiver.close()
-        alerts.close()
+        close_sinks(sinks)
 
 
 @pytest.mark.parametrize("argv, message", [

@@ -7,6 +7,7 @@ pages by itself and never closes an incident; it is counted and named in the nex
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -177,8 +178,5 @@ class AlertState:
     def _redacted(self, record: RunRecord) -> RunRecord:
         """A copy to show: secrets masked again (the record should be already), the message cut to its head."""
         r = self.redactor
-        copy = RunRecord(**{**record.__dict__})
-        copy.message = r(first_lines(record.message))
-        copy.failed_step, copy.reproduce = r(record.failed_step), r(record.reproduce)
-        copy.warnings = [r(w) for w in record.warnings]
-        return copy
+        return dataclasses.replace(record, message=r(first_lines(record.message)), failed_step=r(record.failed_step),
+                                   reproduce=r(record.reproduce), warnings=[r(w) for w in record.warnings])

@@ -2,6 +2,7 @@
 
 mon-metrics part: metrics (served on --port with the status page), alerts (--alert-after) and their webhooks.
 `sinks_from_options` keeps the FlowMetrics it builds on `args.metrics`, so `serve(args, ...)` serves that one.
+At exit the monitor calls `close_sinks(sinks)`: the alert sink delivers what is still queued (10 s at most).
 """
 from __future__ import annotations
 
@@ -120,3 +121,13 @@ def serve(args: argparse.Namespace, history: Any = None,
     except OSError as exc:
         raise ConfigError(f"--port {port}: cannot serve on 127.0.0.1:{port} ({exc.strerror or exc}); "
                           "stop what listens there or give another port (0: a free one)") from None
+
+
+def close_sinks(sinks: list[Sink], timeout: float = 10) -> None:
+    """Close the sinks that hold something open (the alert sink's delivery thread), never raising."""
+    for sink in sinks:
+        if isinstance(sink, AlertSink):
+            try:
+                sink.close(timeout)
+            except Exception:  # exiting anyway: say so, do not mask the monitor's own exit
+                log.exception("closing %r failed", sink)
