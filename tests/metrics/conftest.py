@@ -26,7 +26,7 @@ def free_port() -> int:
 
 @pytest.fixture(scope="session")
 def real_records(tmp_path_factory: pytest.TempPathFactory) -> dict[str, RunRecord]:
-    """passed, failed (fault support-500), degraded (fault slow:/support:1200 over a 1 s TTFB budget) and
+    """passed, failed (fault support-500), degraded (fault slow:/support:2000 over a 1.5 s TTFB budget) and
     broken (the store's port closed) runs of one flow, as the monitor records them."""
     from checkout_tester.session import demo_session
 
@@ -35,7 +35,7 @@ def real_records(tmp_path_factory: pytest.TempPathFactory) -> dict[str, RunRecor
     artifacts = tmp_path_factory.mktemp("artifacts")
     records: dict[str, RunRecord] = {}
     with demo_session(target, listeners=[builder], artifacts=artifacts) as (session, store):
-        for name, faults in (("passed", []), ("failed", ["support-500"]), ("degraded", ["slow:/support:1200"]),
+        for name, faults in (("passed", []), ("failed", ["support-500"]), ("degraded", ["slow:/support:2000"]),
                              ("broken", None)):
             if faults is None:
                 session.base_url = f"http://127.0.0.1:{free_port()}"  # nothing listens there: store unreachable

@@ -76,7 +76,7 @@ def test_failing_after_two_failures_then_recovery_with_flaky_note(real_records: 
         assert [b["text"].split(":")[0] for b in receiver.wait_for("/slack", 4)] == \
                ["FAILING", "RECOVERED", "DEGRADED", "OK again"]
         notes = receiver.bodies("/generic")[2]["notes"]
-        assert any(note.startswith("warning: ") and "Limit: 1000 ms" in note for note in notes), notes
+        assert any(note.startswith("warning: ") and "Limit: 1500 ms" in note for note in notes), notes
 
         # The secret rode in the flow's URL and its form: no body has it, in any encoding.
         raw = b"".join(body for _, body in receiver.posts)
