@@ -10,10 +10,12 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 setup: system venv allure
 
 # Debian's chromium (Playwright cannot download browsers here), ffmpeg for video, xvfb for --headed,
-# Java for Allure 2's generator, Node/npm to install it, PostgreSQL's server for the monitor's history tests.
+# Java for Allure 2's generator, Node/npm to install it; PostgreSQL's server for the monitor's history tests;
+# Prometheus (with promtool) and its Pushgateway for the metrics tests (tests/metrics/).
 system:
 	@missing=""; \
-	for pair in chromium:chromium ffmpeg:ffmpeg xvfb-run:xvfb java:default-jre-headless npm:npm; do \
+	for pair in chromium:chromium ffmpeg:ffmpeg xvfb-run:xvfb java:default-jre-headless npm:npm \
+	    prometheus:prometheus promtool:prometheus prometheus-pushgateway:prometheus-pushgateway; do \
 	  command -v $${pair%%:*} >/dev/null || missing="$$missing $${pair##*:}"; \
 	done; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
