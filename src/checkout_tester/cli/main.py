@@ -1,4 +1,4 @@
-"""checkout-tester command line: run | validate | demo | store | report. Thin over pytest and the engine."""
+"""checkout-tester command line: run | validate | demo | store | report | status. Thin over pytest and the engine."""
 from __future__ import annotations
 
 import argparse
@@ -33,6 +33,11 @@ def _parser() -> argparse.ArgumentParser:
     report = sub.add_parser("report", help="generate the Allure HTML report (offline)")
     report.add_argument("--results", default=RESULTS)
     report.add_argument("--output", default="reports/allure-report")
+
+    from checkout_tester.monitor import status_command
+
+    status = sub.add_parser("status", help="write the monitor's status page (one HTML file that opens from disk)")
+    status_command.add_arguments(status)
     return parser
 
 
@@ -62,6 +67,10 @@ def main(argv: list[str] | None = None) -> int:
         return validate(args.flows, args.target, args.base_url)
     if args.command == "report":
         return allure_report.generate(args.results, args.output)
+    if args.command == "status":
+        from checkout_tester.monitor.status_command import run_status
+
+        return run_status(args)
     from checkout_tester.cli.demo import run_demo
 
     return run_demo()
