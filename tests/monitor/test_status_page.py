@@ -25,7 +25,7 @@ from checkout_tester.flow.loader import load_flow
 from checkout_tester.monitor.record import RecordBuilder, RunRecord
 from checkout_tester.monitor.status_budgets import budget_limits
 from checkout_tester.monitor.status_charts import MAX_POINTS
-from checkout_tester.monitor.status_page import render
+from checkout_tester.monitor.status_page import render, status_app
 from checkout_tester.run.events import Attachment, FlowFinished
 from checkout_tester.session import Session, demo_session, new_runner
 from checkout_tester.target.config import load_target
@@ -180,3 +180,26 @@ def test_status_command_names_a_missing_history(tmp_path: Path) -> None:
                           cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert done.returncode == 2, done
     assert f"no history at {tmp_path}/none.db" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_the_monitor_history_feeds_the_live_page_and_the_command(runs: Runs, tmp_path: Path) -> None:
+    history_module = pytest.importorskip("checkout_tester.monitor.history")  # monitor/history.py, its own branch
+    url = f"sqlite:///{tmp_path}/history.db"
+    history = history_module.History(url=url)
+    try:
+        for record in [*runs.passed, runs.failed]:
+            history.add(record)
+        live = status_app(history, title="Live status")()
+    finally:
+        history.close()
+    assert '<meta http-equiv="refresh" content="60">' in live and "Live status" in live
+    assert f'data-key="{runs.failed.key}" data-state="failed"' in live
+    out = tmp_path / "status.html"
+    done = subprocess.run([sys.executable, "-m", "checkout_tester.cli", "status", "flows/signup.flow.yaml",
+                           "--history", url, "--out", str(out), "--target", "config/demo.yaml"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done
+    assert "status page of 3 run(s) written to" in done.stdout
+    html = out.read_text()
+    assert f'data-key="{runs.passed[0].key}" data-state="passed"' in html and "refresh" not in html
+    assert "page_load budget (warn) 2000 ms" in html

@@ -32,8 +32,10 @@ Budgets = Mapping[str, Mapping[str, float]]  # flow path -> metric -> limit in m
 
 
 def render(records: Sequence[RunRecord], budgets: Budgets | None = None, now: datetime | None = None,
-           title: str = "checkout-tester status") -> str:
-    """One HTML file (charting library, data and screenshots inlined) showing every flow variant's state."""
+           title: str = "checkout-tester status", refresh: int | None = None) -> str:
+    """One HTML file (charting library, data and screenshots inlined) showing every flow variant's state.
+
+    `refresh`: seconds after which a browser reloads the page (the monitor's live page); None for a file."""
     now = now or datetime.now(timezone.utc)
     groups: dict[str, list[RunRecord]] = {}
     for record in sorted(records, key=lambda r: r.started_at):
@@ -44,21 +46,25 @@ def render(records: Sequence[RunRecord], budgets: Budgets | None = None, now: da
     return _environment().get_template("status.html").render(
         title=title, generated=_when(now), flows=flows, counts=counts, states=STATES, total=len(records),
         charts=[chart for f in flows for chart in f["charts"]], uplot_js=_static_js(), uplot_css=_static("uPlot.min.css"),
-        uplot_version=UPLOT_VERSION)
+        uplot_version=UPLOT_VERSION, refresh=refresh)
 
 
-def status_app(history_factory: Callable[[], Any], budgets: Budgets | None = None, title: str = "checkout-tester status",
-               days: int = 7) -> Callable[[], str]:
-    """A callable the monitor's HTTP server calls for `/`: the last `days` of history, rendered now."""
+def status_app(history: Any, budgets: Budgets | None = None, title: str = "checkout-tester status",
+               days: int = 7, refresh: int | None = 60) -> Callable[[], str]:
+    """A callable the monitor's HTTP server calls for `/`: the last `days` of history, rendered now.
+
+    `history`: a History (shared, left open) or a zero-argument factory of one (opened and closed per call)."""
 
     def page() -> str:
         now = datetime.now(timezone.utc)
-        history = history_factory()
+        shared = hasattr(history, "runs") and not isinstance(history, type)
+        store = history if shared else history()
         try:
-            records = history.runs(since=now - timedelta(days=days))
+            records = store.runs(since=now - timedelta(days=days))
         finally:
-            history.close()
-        return render(records, budgets, now, title)
+            if not shared:
+                store.close()
+        return render(records, budgets, now, title, refresh)
 
     return page
 
