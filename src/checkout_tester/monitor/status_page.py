@@ -17,12 +17,12 @@ from checkout_tester.monitor.record import RunRecord
 
 UPLOT_VERSION = "1.6.32"  # static/uPlot.iife.min.js and uPlot.min.css, from npm `uplot`, MIT (static/uPlot.LICENSE)
 STATIC = Path(__file__).with_name("static")
-UP = ("passed", "degraded", "flaky")  # flaky passed on a retry: up for the shopper, but shown
+UP = ("passed", "degraded", "flaky")  # flaky: a re-check after a failure passed; up, but shown
 FAILED = ("failed", "broken")
 STATES = {  # outcome -> (headline, words)
     "passed": ("Up", "the latest run passed"),
     "degraded": ("Degraded", "the latest run passed, over a timing budget"),
-    "flaky": ("Flaky", "the latest run passed only on a retry"),
+    "flaky": ("Flaky", "the latest run passed on a re-check after a failure"),
     "failed": ("Down", "the latest run failed"),
     "broken": ("Broken", "the latest run could not check the store (store or browser failed)"),
 }
