@@ -1,4 +1,4 @@
-"""checkout-tester command line: run | validate | demo | store | report | monitor | history. Thin over pytest and the engine."""
+"""checkout-tester command line: run | validate | demo | store | report | monitor | history | status. Thin over pytest and the engine."""
 from __future__ import annotations
 
 import argparse
@@ -37,6 +37,11 @@ def _parser() -> argparse.ArgumentParser:
     from checkout_tester.monitor import cli as monitor_cli
 
     monitor_cli.add_parsers(sub)
+
+    from checkout_tester.monitor import status_command
+
+    status = sub.add_parser("status", help="write the monitor's status page (one HTML file that opens from disk)")
+    status_command.add_arguments(status)
     return parser
 
 
@@ -70,6 +75,10 @@ def main(argv: list[str] | None = None) -> int:
         from checkout_tester.monitor import cli as monitor_cli
 
         return monitor_cli.run_monitor(args) if args.command == "monitor" else monitor_cli.show_history(args)
+    if args.command == "status":
+        from checkout_tester.monitor.status_command import run_status
+
+        return run_status(args)
     from checkout_tester.cli.demo import run_demo
 
     return run_demo()
