@@ -10,7 +10,7 @@ import pytest
 
 from checkout_tester.monitor.alerts import target_redactor
 from checkout_tester.monitor.record import RecordBuilder, RunRecord
-from checkout_tester.target.config import load_target
+from checkout_tester.target.config_file import load_target
 
 FLOW = "tests/metrics/fixtures/support.flow.yaml"  # as the monitor is given it, from the repo root
 SECRET = "correct-horse-42"  # config/demo.yaml's SHOP_PASSWORD: it must never leave a run

@@ -10,7 +10,7 @@ import pytest
 from checkout_tester.monitor.alerts import AlertState, target_redactor
 from checkout_tester.monitor.record import RunRecord
 from checkout_tester.monitor.webhooks import AlertSink, Webhook
-from checkout_tester.target.config import load_target
+from checkout_tester.target.config_file import load_target
 from tests.metrics.conftest import LOCATION, SECRET, again, free_port
 from tests.metrics.receiver import Receiver
 

@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import argparse
-from datetime import datetime
+from pathlib import Path
 
 import pytest
 
 from checkout_tester.base.errors import ConfigError
+from checkout_tester.monitor.history import History
 from checkout_tester.monitor.outputs import add_output_options, close_sinks, serve, sinks_from_options
 from checkout_tester.monitor.record import RunRecord
 from checkout_tester.monitor.webhooks import AlertSink
@@ -16,19 +17,12 @@ from tests.metrics.servers import get
 from tests.metrics.test_metrics import samples
 
 
-class ListHistory:
-    """History's interface (add, runs newest first) over a list: the SQL History lives in mon-core's branch."""
-
-    def __init__(self, records: list[RunRecord]) -> None:
-        self.records = list(records)
-
-    def add(self, record: RunRecord) -> None:
-        self.records.append(record)
-
-    def runs(self, flow: str | None = None, since: datetime | None = None, location: str | None = None,
-             limit: int | None = None) -> list[RunRecord]:
-        found = [r for r in self.records if since is None or r.started_at >= since]
-        return sorted(found, key=lambda r: r.started_at, reverse=True)[:limit]
+def sql_history(folder: Path, records: list[RunRecord]) -> History:
+    """The monitor's SQLite history holding these records."""
+    history = History(f"sqlite:///{folder}/history.db")
+    for record in records:
+        history.add(record)
+    return history
 
 
 def parse(*argv: str) -> argparse.Namespace:
@@ -37,9 +31,9 @@ def parse(*argv: str) -> argparse.Namespace:
     return parser.parse_args(list(argv))
 
 
-def test_options_build_history_metrics_and_alert_sinks(real_records: dict[str, RunRecord]) -> None:
+def test_options_build_history_metrics_and_alert_sinks(real_records: dict[str, RunRecord], tmp_path: Path) -> None:
     failed, passed = real_records["failed"], real_records["passed"]
-    history = ListHistory([failed, again(failed, 1)])  # paged before a restart
+    history = sql_history(tmp_path, [failed, again(failed, 1)])  # paged before a restart
     receiver = Receiver()
     args = parse("--port", "0", "--alert-after", "2", "--webhook", receiver.url + "/hook")
     sinks = sinks_from_options(args, history)
@@ -53,7 +47,7 @@ def test_options_build_history_metrics_and_alert_sinks(real_records: dict[str, R
             sink(again(passed, 3))
         assert alerts.wait_idle(10)
         assert [b["kind"] for b in receiver.bodies("/hook")] == ["recovered"]
-        assert len(history.records) == 4  # the history sink came first
+        assert len(history.runs()) == 4  # the history sink came first
         scraped = samples(get(server.url + "/metrics").decode())
         runs = {labels["outcome"]: v for n, labels, v in scraped if n == "checkout_flow_runs_total"}
         assert runs["failed"] == 1 and runs["passed"] == 1

@@ -28,7 +28,7 @@ from checkout_tester.monitor.status_charts import MAX_POINTS
 from checkout_tester.monitor.status_page import render, status_app
 from checkout_tester.run.events import Attachment, FlowFinished
 from checkout_tester.session import Session, demo_session, new_runner
-from checkout_tester.target.config import load_target
+from checkout_tester.target.config_file import load_target
 
 pytestmark = [pytest.mark.e2e,
               pytest.mark.skipif(not os.path.exists("/usr/bin/chromium"), reason="needs Debian's chromium")]

@@ -131,6 +131,8 @@ def run_monitor(args: argparse.Namespace) -> int:
     from checkout_tester.monitor.history import History
     from checkout_tester.monitor.runner import MonitorSession
     from checkout_tester.monitor.scheduler import Monitor, Schedule
+    from checkout_tester.monitor.status_budgets import budget_limits
+    from checkout_tester.monitor.status_page import status_app
     from checkout_tester.run import interrupts
 
     _logging()
@@ -170,7 +172,17 @@ def run_monitor(args: argparse.Namespace) -> int:
             session = MonitorSession(target, base_url, args.location, args.target, artifacts=args.artifacts,
                                      mail=mail, keep_days=args.keep_days, keep_mb=args.keep_mb,
                                      recycle=args.recycle)
-            monitor = Monitor(session, flows, schedule, outputs.sinks_from_options(args, history))
+            sinks = outputs.sinks_from_options(args, history)
+            stack.callback(outputs.close_sinks, sinks)  # queued alerts are delivered before exit
+            try:  # before any browser starts: a taken port is a configuration mistake
+                server = outputs.serve(args, history, status_app(history, budget_limits(flows, target),
+                                                                 title=f"{target.name}: checkout-tester status"))
+            except ConfigError as exc:
+                return _errors(exc.problems)
+            if server is not None:
+                stack.callback(server.close)
+                log.info("metrics at %s/metrics, status page at %s/", server.url, server.url)
+            monitor = Monitor(session, flows, schedule, sinks)
             log.info("monitoring %d flow(s) against %s from %s; history: %s", len(flows), base_url, args.location,
                      history.engine.url.render_as_string(hide_password=True))
             try:
@@ -178,7 +190,6 @@ def run_monitor(args: argparse.Namespace) -> int:
             except CheckoutTesterError as exc:  # no browser to launch, ...
                 monitor.stop()
                 return _errors([str(exc)])
-            stop_server = outputs.serve(args, history, monitor)
             try:
                 while not stop.wait(3600):
                     pass
@@ -186,8 +197,6 @@ def run_monitor(args: argparse.Namespace) -> int:
                 pass
             finally:
                 log.info("stopping: %s", interrupts.requested() or "asked")
-                if stop_server is not None:
-                    stop_server()
                 monitor.stop()
     finally:
         interrupts.uninstall()

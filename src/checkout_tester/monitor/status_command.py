@@ -50,7 +50,7 @@ def run_status(args: argparse.Namespace) -> int:
 def _budget_sources(paths: list[str], target_path: str | None) -> tuple[list[Any], Any]:
     """The flows and target whose budgets draw the lines (found before any history is read)."""
     from checkout_tester.flow.loader import load_flows
-    from checkout_tester.target.config import load_target
+    from checkout_tester.target.config_file import load_target
 
     missing = [p for p in paths if not Path(p).exists()]
     if missing:
