@@ -30,6 +30,14 @@ class Redactor:
             text = text.replace(value, MASK)
         return text
 
+    def deep(self, value: Any) -> Any:
+        """The same data with secrets blanked out of every text inside (dicts and lists walked)."""
+        if isinstance(value, dict):
+            return {key: self.deep(item) for key, item in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [self.deep(item) for item in value]
+        return self(value)
+
     def bytes(self, data: bytes) -> bytes:
         """Blank secrets out of raw bytes (trace entries, network bodies)."""
         for value in sorted(self._values, key=len, reverse=True):

@@ -82,14 +82,6 @@ class RecordBuilder:
                          location=self.location, target=self.target, started_at=self._started,
                          duration_ms=round(timed.get("total_ms", event.duration_ms), 1), outcome=outcome,
                          failure_class=failure_class, message=message, failed_step=self.redactor(self._failed_step),
-                         steps=self._masked(list(timed.get("step_times", []))),
-                         pages=self._masked(list(timed.get("pages", []))),
-                         warnings=self._masked(list(timed.get("warnings", []))))
-
-    def _masked(self, value: Any) -> Any:
-        """Secrets out of every text inside (a page's URL may carry a typed secret: /search?q=...)."""
-        if isinstance(value, dict):
-            return {key: self._masked(item) for key, item in value.items()}
-        if isinstance(value, list):
-            return [self._masked(item) for item in value]
-        return self.redactor(value) if isinstance(value, str) else value
+                         steps=self.redactor.deep(list(timed.get("step_times", []))),
+                         pages=self.redactor.deep(list(timed.get("pages", []))),
+                         warnings=self.redactor.deep(list(timed.get("warnings", []))))

@@ -142,8 +142,10 @@ def checkout_runner(request: pytest.FixtureRequest, page: Any, checkout_target: 
     if checkout_store is not None:
         checkout_store.reset()  # each flow meets a fresh store, as each test gets a fresh database
     artifacts = Path(request.config.getoption("--artifacts")) / _slug(item.nodeid)
-    runner = new_runner(page, checkout_target, checkout_mail, listeners=[AllureListener(), TimingRecorder(item)],
+    timings = TimingRecorder(item)
+    runner = new_runner(page, checkout_target, checkout_mail, listeners=[AllureListener(), timings],
                         artifacts=artifacts, reproduce=reproduce_command(item), base_url=base_url)
+    timings.redactor = runner.redactor  # the secrets this run types are masked in timings.json too
     item._checkout_runner = runner
     values = dict(v.split("=", 1) for v in request.config.getoption("--var") if "=" in v)
 

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 import allure
 from allure_commons.types import AttachmentType
 
+from checkout_tester.base.redaction import Redactor
 from checkout_tester.flow.budgets import Breach
 from checkout_tester.run.events import (
     BudgetBreached,
@@ -28,8 +29,9 @@ PAGE_FIGURES = ("ttfb_ms", "dom_content_loaded_ms", "load_ms", "fcp_ms", "lcp_ms
 class TimingRecorder:
     """Listener: keeps one run's step times, page metrics and budget breaches; marks degraded runs."""
 
-    def __init__(self, item: Any = None, use_allure: bool = True) -> None:
+    def __init__(self, item: Any = None, use_allure: bool = True, redactor: Redactor | None = None) -> None:
         self.item, self.use_allure = item, use_allure
+        self.redactor = redactor or Redactor()  # a page URL may carry a typed secret (/search?q=...)
         self.record: dict[str, Any] = {}
         # A step's place in this run ("4", "4.2"): a sub-flow's own step numbers repeat per `use`.
         self._stack: list[list[Any]] = []
@@ -72,7 +74,7 @@ class TimingRecorder:
             self._publish()
 
     def _publish(self) -> None:
-        text = json.dumps(self.record, indent=2)
+        text = json.dumps(self.redactor.deep(self.record), indent=2)
         if self.item is not None:
             self.item.user_properties.append((PROPERTY, text))
         if not self.use_allure:
