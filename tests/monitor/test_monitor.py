@@ -180,3 +180,20 @@ def test_preflight_finds_every_mistake_before_a_browser_starts(tmp_path: Path, s
     assert "SHOP_PASSWORD" in done.stderr and "flows/search.flow.yaml:" in done.stderr, done.stderr
     assert "--cron 'every minute'" in done.stderr and "Traceback" not in done.stderr
     assert not (folder / "reports").exists()  # nothing started, nothing written
+
+
+def test_a_production_target_refuses_flows_with_effects_it_does_not_allow(tmp_path: Path, store: Store) -> None:
+    folder = project(tmp_path, store)
+    target = (folder / "live.yaml").read_text(encoding="utf-8") + "production: true\nallow_effects: [sends-message]\n"
+    (folder / "live.yaml").write_text(target, encoding="utf-8")
+    (folder / "flows" / "cart.flow.yaml").write_text(
+        (folder / "flows" / "cart.flow.yaml").read_text(encoding="utf-8") + "effects: [changes-account]\n")
+    (folder / "flows" / "search.flow.yaml").write_text(
+        (folder / "flows" / "search.flow.yaml").read_text(encoding="utf-8") + "effects: []\n")
+    done = subprocess.run([str(CLI), "monitor", "--target", "live.yaml", "--every", "1m", "flows"],
+                          cwd=folder, capture_output=True, text=True, timeout=WAIT_S)
+    assert done.returncode == 2, done.stdout + done.stderr
+    errors = [line for line in done.stderr.splitlines() if line.startswith("ERROR: ")]
+    assert len(errors) == 1 and "flows/cart.flow.yaml:" in errors[0], done.stderr  # search declares none: allowed
+    assert "refused on production target" in errors[0] and "changes-account" in errors[0], errors[0]
+    assert not (folder / "reports").exists()  # refused before anything ran
