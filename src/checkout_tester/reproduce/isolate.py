@@ -22,6 +22,7 @@ from checkout_tester.reproduce.simplify import Change, Input
 from checkout_tester.run.interrupts import FlowInterrupted
 from checkout_tester.session import Session
 
+Trial = Callable[[dict[str, str]], str]  # inputs -> the failure class of one fresh run, '' when it passed
 GENTLE = ("trim", "collapse-spaces", "ascii-fold", "no-plus-tag", "lower-case")  # equivalent forms, nothing cut
 
 
@@ -32,11 +33,9 @@ class _Capped(Exception):
 class _Search:
     """Runs tries, counts and caches them, and remembers the smallest passing change set."""
 
-    def __init__(self, session: Session, flow: Flow, variant: Variant, values: dict[str, Any],
-                 found: list[Input], max_runs: int, progress: Callable[[str], None] | None,
+    def __init__(self, found: list[Input], trial: Trial, max_runs: int, progress: Callable[[str], None] | None,
                  redactor: Redactor) -> None:
-        self.session, self.flow, self.variant, self.values = session, flow, variant, values
-        self.inputs, self.max_runs, self.progress, self.redactor = found, max_runs, progress, redactor
+        self.inputs, self.trial, self.max_runs, self.progress, self.redactor = found, trial, max_runs, progress, redactor
         self.tries: list[Try] = []
         self.cache: dict[frozenset[tuple[str, str]], str] = {}
         self.reported = ""  # the failure class of the run as reported
@@ -50,7 +49,7 @@ class _Search:
         if len(self.tries) >= self.max_runs:
             raise _Capped()
         typed = {i.name: simplify.apply(i, changes) for i in self.inputs}
-        failure = self._run({**self.values, **typed})
+        failure = self.trial(typed)
         if not self.tries:
             self.reported = failure
         result = PASSED if not failure else FAILED if failure == self.reported else INCONCLUSIVE
@@ -62,21 +61,9 @@ class _Search:
             self.progress(self.redactor(f"isolate run {len(self.tries)}: {what} -> {result}"
                                         + (f" ({failure})" if failure else "")))
         self.cache[key] = result
-        if result == PASSED and (self.best is None or len(changes) < len(self.best)):
+        if result == PASSED and changes and (self.best is None or len(changes) < len(self.best)):
             self.best = list(changes)
         return result
-
-    def _run(self, values: dict[str, Any]) -> str:
-        """The failure class of one fresh run, or '' when it passed."""
-        try:
-            self.session.run(self.flow, self.variant, values)
-        except FlowInterrupted:
-            raise  # Ctrl-C stops the search too
-        except (StepFailed, StoreUnreachable) as exc:
-            return classes.class_of(exc) or classes.classify(str(exc))
-        except CheckoutTesterError as exc:
-            return f"error: {type(exc).__name__}"
-        return ""
 
     def passes(self, changes: list[Change]) -> bool:
         """True when the flow passes with these changes."""
@@ -84,32 +71,56 @@ class _Search:
 
 
 def isolate_flow(session: Session, flow: Flow, variant: Variant, values: dict[str, Any],
-                 max_runs: int = MAX_RUNS, progress: Callable[[str], None] | None = None) -> Isolation:
-    """Find the smallest change of the inputs that makes a failing flow pass (see the module docstring)."""
-    redactor = _redactor(session)
+                 max_runs: int = MAX_RUNS, progress: Callable[[str], None] | None = None,
+                 redactor: Redactor | None = None) -> Isolation:
+    """Find the smallest change of the inputs that makes a failing flow pass (see the module docstring).
+
+    `progress` is told of every run (one line, secrets masked); `redactor`, the run's, masks what the
+    command line declared secret too (the target's secrets are added to it).
+    """
+    redactor = _redactor(session, redactor)
     found = simplify.inputs(flow, variant, values, redactor, session.target.secret, session.target.vars)
-    search = _Search(session, flow, variant, values, found, max(max_runs, 1), progress, redactor)
-    result = Isolation(flow=flow.name, variant=variant.id, verdict="inconclusive", inputs=found, max_runs=max_runs)
+
+    def trial(typed: dict[str, str]) -> str:
+        try:
+            session.run(flow, variant, {**values, **typed})
+        except FlowInterrupted:
+            raise  # Ctrl-C stops the search too
+        except (StepFailed, StoreUnreachable) as exc:
+            return classes.class_of(exc) or classes.classify(str(exc))
+        except CheckoutTesterError as exc:  # not a failure of the flow's steps: another failure, not this one
+            return f"error: {type(exc).__name__}"
+        return ""
+
+    return search(found, trial, flow.name, variant.id, max_runs, progress, redactor)
+
+
+def search(found: list[Input], trial: Trial, flow: str = "", variant: str = "", max_runs: int = MAX_RUNS,
+           progress: Callable[[str], None] | None = None, redactor: Redactor | None = None) -> Isolation:
+    """The search over `found`'s simpler forms, running `trial` (the failure class of one run, '' if it passed)."""
+    redactor = redactor if redactor is not None else Redactor()
+    state = _Search(found, trial, max(max_runs, 1), progress, redactor)
+    result = Isolation(flow=flow, variant=variant, verdict="inconclusive", inputs=found, max_runs=max_runs)
     everything = [c for item in found for c in simplify.candidates(item)]
     result.candidates = len(everything)
     try:
-        if search.outcome([]) == PASSED:
+        if state.outcome([]) == PASSED:
             result.verdict = "passes"
         elif not everything:
             result.verdict = "nothing-to-vary"
         else:
-            start = _first_passing(search, everything)
+            start = _first_passing(state, everything)
             if start is not None:
-                _minimise(search, start)
+                _minimise(state, start)
     except _Capped:
         result.capped = True
-    result.failure_class = search.reported
-    result.tries, result.runs = search.tries, len(search.tries)
-    if search.best is not None:
-        result.verdict, result.changes = "isolated", search.best
-        changed = {c.input for c in search.best}
+    result.failure_class = state.reported
+    result.tries, result.runs = state.tries, len(state.tries)
+    if state.best is not None:
+        result.verdict, result.changes = "isolated", state.best
+        changed = {c.input for c in state.best}
         result.irrelevant = [i.name for i in found if i.name not in changed]
-    elif result.verdict == "inconclusive" and not any(t.outcome == INCONCLUSIVE for t in search.tries[1:]) \
+    elif result.verdict == "inconclusive" and not any(t.outcome == INCONCLUSIVE for t in state.tries[1:]) \
             and not result.capped:
         result.verdict = "independent"
     result.text = redactor(paragraph(result))
@@ -137,9 +148,9 @@ def _minimise(search: _Search, start: list[Change]) -> None:
     ddmin([c for c in start if c.input in names], search.passes)
 
 
-def _redactor(session: Session) -> Redactor:
+def _redactor(session: Session, redactor: Redactor | None) -> Redactor:
     """A redactor knowing every secret of the target (an input equal to one is never varied nor shown)."""
-    redactor = Redactor()
+    redactor = redactor if redactor is not None else Redactor()
     for name in session.target.secrets:
         value = session.target.secret(name)
         if value:
