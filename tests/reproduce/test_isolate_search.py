@@ -23,7 +23,12 @@ def test_ddmin_finds_one_necessary_change_in_about_2_log2_n_tries(size: int) -> 
     brute_force = 2 ** size - 1  # every non-empty combination
     for needed in range(size):
         tried: list[tuple[int, ...]] = []
-        found = ddmin(list(range(size)), lambda subset: tried.append(tuple(subset)) or needed in subset)
+
+        def passes(subset: list[int], needed: int = needed, tried: list[tuple[int, ...]] = tried) -> bool:
+            tried.append(tuple(subset))
+            return needed in subset
+
+        found = ddmin(list(range(size)), passes)
         assert found == [needed]
         assert len(tried) <= 2 * math.log2(size) < size < brute_force
         assert len(set(tried)) == len(tried)  # no subset tried twice
