@@ -1,0 +1,1 @@
+"""Reproduce a reported failure: replay, evidence bundle, BUG.md, the smallest failing input."""
