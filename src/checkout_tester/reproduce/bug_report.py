@@ -5,8 +5,11 @@ import json
 import shutil
 from pathlib import Path
 
-from checkout_tester.reproduce.bundle import Reproduction, actual, title
+from checkout_tester.reproduce.bundle import Reproduction, title
 
+LABELS = {"target": "Target", "target_config": "Target config", "base_url": "Target URL", "store_faults": "Store faults",
+          "browser": "Browser", "time": "Time (UTC)", "checkout_tester": "checkout-tester", "os": "OS",
+          "python": "Python"}
 EVIDENCE_NAMES = {"trace": "Playwright trace (open with `playwright show-trace trace.zip`, steps grouped as in the flow)",
                   "video": "video of the run", "har": "network log (HAR)", "console": "browser console log",
                   "detections": "detector log", "timings": "step and page timings"}
@@ -21,7 +24,7 @@ def markdown(rep: Reproduction) -> str:
         out += [f"**Could not reproduce**: the flow {record.outcome} with the inputs below "
                 f"({record.duration_ms:.0f} ms).", ""]
     out += ["## Environment", ""]
-    out += [f"- **{key.replace('_', ' ').capitalize()}**: {value}" for key, value in rep.environment().items()]
+    out += [f"- **{LABELS.get(key, key)}**: {value}" for key, value in rep.environment().items()]
     out += ["", "## Steps to reproduce", ""]
     failed_place = record.failed_step.split(" ", 1)[0] if record.failed_step else ""
     for step in rep.steps:
@@ -29,10 +32,16 @@ def markdown(rep: Reproduction) -> str:
         out.append(f"{'   ' * step.depth}{step.place}. {step.text}{mark}")
     out += ["", "## Inputs", ""]
     inputs = rep.inputs()
-    out += [f"- `{name}`: `{value}`" for name, value in inputs.items()] or ["- (none: the flow takes no inputs)"]
+    out += [f"- `{name}`: `{value}`{_given(rep, name, value)}" for name, value in inputs.items()]
+    out += [] if inputs else ["- (none: the flow takes no inputs)"]
     if rep.failed:
-        out += ["", "## Expected", "", " ".join(parts.get("expected", [])) or _step_text(rep, failed_place), "",
-                "## Actual", "", actual(parts) or record.message.splitlines()[0], "",
+        expected = " ".join(parts.get("expected", []))
+        at = _step_text(rep, failed_place)
+        out += ["", "## Expected", "", f"At step {failed_place} ({at}): {expected}" if expected else at, "",
+                "## Actual", ""]
+        out += [f"- {line}" for line in [*parts.get("error", []), *parts.get("page", [])]]
+        out += [] if "error" in parts else [f"- {record.message.splitlines()[0]}"]
+        out += ["",
                 "## Failure class", "", f"**{record.failure_class}** at step {record.failed_step}", "",
                 "```text", record.message, "```"]
     if rep.isolation_text:
@@ -46,7 +55,7 @@ def markdown(rep: Reproduction) -> str:
     out += [f"| {s['index']} | `{s['title']}` | {s['status']} | {s['ms']:.0f} |" for s in record.steps]
     out.append(f"| | flow total | {record.outcome} | {record.duration_ms:.0f} |")
     for page in record.pages:
-        figures = ", ".join(f"{key} {page[key]}" for key in ("ttfb_ms", "load_ms", "lcp_ms", "cls")
+        figures = ", ".join(f"{key} {page[key]:g}" for key in ("ttfb_ms", "load_ms", "lcp_ms", "cls")
                             if page.get(key) is not None)
         out.append(f"\nPage of step {page.get('step')}: {page.get('url', '')}: {figures}")
     out += ["", "## Screenshots", ""]
@@ -59,6 +68,15 @@ def markdown(rep: Reproduction) -> str:
     out += [f"- {note}" for note in rep.evidence.notes]
     out += ["", "## Replay", "", "```bash", rep.command, "```", ""]
     return "\n".join(out)
+
+
+def _given(rep: Reproduction, name: str, value: object) -> str:
+    """How a typed value came about when it differs from the variant row (`unique:` made it new for this run)."""
+    row = rep.variant.values.get(name)
+    if row is None or str(row) == str(value) or name in rep.values:
+        return ""
+    how = " (made unique for this run: `unique:` in the flow)" if name in rep.flow.unique else ""
+    return f", from the variant row's `{rep.redactor(str(row))}`{how}"
 
 
 def _step_text(rep: Reproduction, place: str) -> str:

@@ -52,7 +52,11 @@ class StepRecorder:
         self.shots: list[dict[str, str]] = []
         self.console = ""
         self._open = 0
-        context.on("page", self.pages.append)
+        context.on("page", self._opened)
+
+    def _opened(self, page: Page) -> None:
+        if page not in self.pages:
+            self.pages.append(page)
 
     def __call__(self, event: Event) -> None:
         if isinstance(event, StepStarted):
@@ -116,8 +120,7 @@ def record_run(session: Session, flow: Flow, variant: Variant, values: dict[str,
     recorder = StepRecorder(context, folder, redactor)
     builder = RecordBuilder("reproduce", session.target.name, redactor)
     page = context.new_page()
-    if page not in recorder.pages:
-        recorder.pages.append(page)
+    recorder._opened(page)
     runner = new_runner(page, session.target, session.mail, extra=session.observers,
                         listeners=[builder, recorder, *session.listeners], artifacts=folder,
                         base_url=session.base_url, redactor=redactor, reproduce=reproduce)

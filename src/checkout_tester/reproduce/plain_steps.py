@@ -1,6 +1,7 @@
 """The flow's steps in plain language, one sentence per step, as a developer would follow them by hand."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
@@ -8,6 +9,8 @@ from checkout_tester.base.errors import CheckoutTesterError
 from checkout_tester.flow.model import Flow, Step
 from checkout_tester.flow.step_arguments import Element
 from checkout_tester.flow.variables import Scope
+
+_DOUBLED = re.compile(r"([.!?:])\.$")
 
 
 @dataclass(frozen=True)
@@ -170,6 +173,7 @@ def _sentence(kind: str, args: Any, scope: Scope | None) -> str:
         text = SENTENCES[kind](args) if kind in SENTENCES else f"{kind} {args.describe()}."
     except (AttributeError, KeyError, TypeError, ValueError):
         text = f"{kind} {args.describe()}."
+    text = _DOUBLED.sub(r"\1", text)  # "shows Added to your cart." ends once
     if getattr(args, "soft", False):
         text += " (A soft check: the flow goes on if it fails.)"
     return scope.redactor(text) if scope is not None else text

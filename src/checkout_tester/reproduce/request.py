@@ -56,14 +56,20 @@ def _node_id(nodeid: str) -> Request:
 
 
 def _run_id(run_id: str, history_url: str) -> Request:
+    from sqlalchemy.engine import make_url
+
     from checkout_tester.monitor.history import History
 
+    url = make_url(history_url)
+    if url.get_backend_name() == "sqlite" and url.database and not Path(url.database).exists():
+        raise ConfigError(f"FLOW {run_id}: looks like a monitor run id, but there is no history at {url.database}; "
+                          "give the monitor's --history URL, or a flow file or test id")
     history = History(history_url)  # a ConfigError when it cannot be opened
     try:
         found = [r for r in history.runs() if r.run_id.startswith(run_id)]
     finally:
         history.close()
-    shown = history_url.split("@")[-1]  # never a password from the URL
+    shown = url.render_as_string(hide_password=True)
     if not found:
         raise ConfigError(f"FLOW {run_id}: no monitor run with that id in {shown}; list the runs with "
                           "`checkout-tester history --json` (or give --history URL)")
