@@ -52,16 +52,22 @@ def _walk(steps: Iterable[Step], scope: Scope | None, parent: str, depth: int, o
 
 
 def _rendered(step: Step, scope: Scope | None) -> Any:
-    """The step's arguments with the run's values filled in (secrets masked later); as written when that fails."""
+    """The step's arguments with the run's values filled in (secrets masked later); a value the run never had
+    (saved by a step it did not reach) stays as written."""
     if scope is None:
         return step.args
     data = step.args.model_dump(by_alias=True, exclude_none=True, exclude={"steps", "open"})
+    rendered: dict[str, Any] = {}
+    for key, value in data.items():
+        try:
+            rendered[key] = scope.render(value)
+        except (CheckoutTesterError, ValueError):
+            rendered[key] = value
+    for key in {"steps", "open"} & set(type(step.args).model_fields):
+        rendered[key] = getattr(step.args, key)
     try:
-        rendered = scope.render(data)
-        for key in {"steps", "open"} & set(type(step.args).model_fields):
-            rendered[key] = getattr(step.args, key)
         return type(step.args).model_validate(rendered)
-    except (CheckoutTesterError, ValueError):  # a value saved by a step the run never reached
+    except ValueError:
         return step.args
 
 
