@@ -1,1 +1,1 @@
-"""Reproduce a reported failure: replay one flow variant with every piece of evidence, a BUG.md and bundle.json."""
+"""Reproduce a reported failure: replay, evidence bundle, BUG.md, the smallest failing input."""

@@ -43,11 +43,12 @@ def run_reproduce(args: argparse.Namespace) -> int:
         for problem in plan.problems:
             print(f"ERROR: {problem}", file=sys.stderr)
         return USAGE_EXIT
+    from checkout_tester.base.failure_classes import INTERRUPTED
     from checkout_tester.base.redaction import Redactor
     from checkout_tester.reproduce import bug_report
     from checkout_tester.reproduce.bundle import Reproduction, new_folder
     from checkout_tester.reproduce.evidence import record_run
-    from checkout_tester.run import browser as browser_setup
+    from checkout_tester.run import browser as browser_setup, interrupts
 
     browser_setup.ensure_ffmpeg()  # Debian's ffmpeg in Playwright's place: the video needs it
     redactor = Redactor()
@@ -58,16 +59,23 @@ def run_reproduce(args: argparse.Namespace) -> int:
     folder = new_folder(plan.flow, Path(args.output))
     command = replay_command(plan)
     print(f"Reproducing {test_id(plan)} ({plan.source}) against {plan.target.name} ...", flush=True)
-    with _session(plan, args) as session:
-        evidence = record_run(session, plan.flow, plan.variant, plan.values, folder, redactor, reproduce=command)
-        rep = Reproduction(flow=plan.flow, variant=plan.variant, values=plan.values, target_name=plan.target.name,
-                           target_path=plan.target_path, base_url=session.base_url, faults=plan.faults,
-                           command=redactor(command), folder=folder, evidence=evidence, redactor=redactor,
-                           source=plan.source)
-        if args.isolate and rep.failed:
-            _isolate(rep, session, plan)
+    interrupts.reset()
+    interrupts.install()  # Ctrl-C stops the flow before its next step; the evidence so far is still written
+    try:
+        with _session(plan, args) as session:
+            evidence = record_run(session, plan.flow, plan.variant, plan.values, folder, redactor, reproduce=command)
+            rep = Reproduction(flow=plan.flow, variant=plan.variant, values=plan.values,
+                               target_name=plan.target.name, target_path=plan.target_path,
+                               base_url=session.base_url, faults=plan.faults, command=redactor(command),
+                               folder=folder, evidence=evidence, redactor=redactor, source=plan.source)
+            if args.isolate and rep.failed and not interrupts.requested():
+                _isolate(rep, session, plan)
+    finally:
+        interrupts.uninstall()
     packed = bug_report.write(rep, zip_it=args.zip)
     _summary(rep, packed)
+    if evidence.record.failure_class == INTERRUPTED:
+        return USAGE_EXIT  # neither reproduced nor not: the flow did not finish (as the monitor's exit 2)
     return 1 if rep.failed else 0
 
 
@@ -197,14 +205,29 @@ def replay_command(plan: Plan) -> str:
 
 def _isolate(rep: Any, session: Session, plan: Plan) -> None:
     """--isolate: the smallest change of the inputs that makes the flow pass, into BUG.md and bundle.json."""
-    from checkout_tester.reproduce.isolate import isolate_flow
+    import inspect
+    import shutil
+    import tempfile
 
-    print("Isolating the input that matters (each try a fresh context) ...", flush=True)
+    from checkout_tester.reproduce.isolate import isolate_flow
+    from checkout_tester.run.interrupts import FlowInterrupted
+
+    print("Isolating the input that matters (each try in a fresh context) ...", flush=True)
+    offered = {"progress": lambda line: print(f"  {line}", flush=True), "redactor": rep.redactor}
+    accepted = inspect.signature(isolate_flow).parameters
+    scratch = tempfile.mkdtemp(prefix="checkout-isolate-")
+    session.artifacts = Path(scratch)  # the tries' own detector logs are not this bundle's evidence
     try:
-        isolation = isolate_flow(session, plan.flow, plan.variant, dict(plan.values))
+        isolation = isolate_flow(session, plan.flow, plan.variant, dict(plan.values),
+                                 **{k: v for k, v in offered.items() if k in accepted})
     except NotImplementedError as exc:
         rep.evidence.notes.append(f"No isolation: {exc}")
         return
+    except FlowInterrupted:
+        rep.evidence.notes.append("No isolation: interrupted before the search ended.")
+        return
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
     rep.isolation, rep.isolation_text = isolation.as_json(), isolation.text
     print(f"Isolation took {isolation.runs} run(s).")
 

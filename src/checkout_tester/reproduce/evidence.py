@@ -52,9 +52,10 @@ class StepRecorder:
         self.shots: list[dict[str, str]] = []
         self.console = ""
         self._open = 0
-        context.on("page", self._opened)
+        context.on("page", self.follow)
 
-    def _opened(self, page: Page) -> None:
+    def follow(self, page: Page) -> None:
+        """Screenshot this page (a popup) after the next steps, while it is open."""
         if page not in self.pages:
             self.pages.append(page)
 
@@ -72,6 +73,11 @@ class StepRecorder:
             self._close_group()
         elif isinstance(event, Attachment) and event.name == "browser console" and event.body is not None:
             self.console = event.body.decode(errors="replace")  # the runner redacted it already
+
+    def close_groups(self) -> None:
+        """End every group still open."""
+        while self._open:
+            self._close_group()
 
     def _close_group(self) -> None:
         if self._open:
@@ -107,20 +113,11 @@ def record_run(session: Session, flow: Flow, variant: Variant, values: dict[str,
         session.before_run()  # the embedded demo store starts empty, as for `checkout-tester run`
     options = {**session.context_args(), **browserstate.context_args(session.target, flow),
                "record_har_path": str(folder / HAR)}
-    context = None
-    if video:
-        try:
-            context = session.browser.new_context(**options, record_video_dir=str(folder / "video"))
-        except PlaywrightError as exc:
-            notes.append(f"No video: the browser could not record one ({_first_line(exc)}); "
-                         "install ffmpeg (apt-get install ffmpeg, or `make setup`).")
-    if context is None:
-        context = session.browser.new_context(**options)
+    context, page = _open(session, options, folder if video else None, notes)
     context.tracing.start(screenshots=True, snapshots=True, sources=False, title=redactor(flow.name))
     recorder = StepRecorder(context, folder, redactor)
+    recorder.follow(page)
     builder = RecordBuilder("reproduce", session.target.name, redactor)
-    page = context.new_page()
-    recorder._opened(page)
     runner = new_runner(page, session.target, session.mail, extra=session.observers,
                         listeners=[builder, recorder, *session.listeners], artifacts=folder,
                         base_url=session.base_url, redactor=redactor, reproduce=reproduce)
@@ -130,8 +127,7 @@ def record_run(session: Session, flow: Flow, variant: Variant, values: dict[str,
         notes.append("The run was interrupted (Ctrl-C or SIGTERM) before the flow finished.")
     except Exception as exc:  # noqa: BLE001  a failed flow is what we came for: its record says how
         log.debug("flow ended with %s", type(exc).__name__)
-    while recorder._open:  # a step cut short by an interrupt leaves its group open
-        recorder._close_group()
+    recorder.close_groups()  # a step cut short by an interrupt leaves its group open
     record = builder.record
     assert record is not None, "the runner always emits FlowFinished"
     evidence = Evidence(record=record, scope=runner.scope, findings=list(runner.findings), notes=notes,
@@ -146,6 +142,22 @@ def record_run(session: Session, flow: Flow, variant: Variant, values: dict[str,
     if (folder / "detections.json").exists():
         evidence.files["detections"] = "detections.json"
     return evidence
+
+
+def _open(session: Session, options: dict[str, Any], video_folder: Path | None,
+          notes: list[str]) -> tuple[BrowserContext, Page]:
+    """A context and page recording video into `video_folder`; without video (saying why) when it can't."""
+    if video_folder is not None:
+        context = session.browser.new_context(**options, record_video_dir=str(video_folder / "video"))
+        try:  # Playwright starts the recorder with the first page: a missing ffmpeg shows here
+            return context, context.new_page()
+        except PlaywrightError as exc:
+            context.close()
+            reason = "ffmpeg is missing; install it: apt-get install ffmpeg, or `make setup`" if "ffmpeg" in str(exc) \
+                else _first_line(exc)
+            notes.append(f"No video: the browser could not record one ({reason}).")
+    context = session.browser.new_context(**options)
+    return context, context.new_page()
 
 
 def _finish(context: BrowserContext, page: Page, folder: Path, redactor: Redactor, evidence: Evidence) -> None:

@@ -11,6 +11,6 @@ if TYPE_CHECKING:
     from checkout_tester.session import Session
 
 
-def isolate_flow(session: Session, flow: Flow, variant: Variant, values: dict[str, Any]) -> Any:
+def isolate_flow(session: Session, flow: Flow, variant: Variant, values: dict[str, Any], **options: Any) -> Any:
     """Placeholder: the real search (Isolation with runs, text, changes, as_json()) comes from rep-isolate."""
     raise NotImplementedError("input isolation is not part of this build yet (placeholder reproduce/isolate.py)")
