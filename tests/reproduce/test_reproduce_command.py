@@ -22,7 +22,7 @@ from checkout_tester.monitor.runner import reproduce_command
 from checkout_tester.reproduce.plain_steps import plain_steps
 from checkout_tester.session import demo_session
 from checkout_tester.target.config_file import load_target
-from tests.output.helpers import CLI, WAIT_S, junit, project
+from tests.output.helpers import CLI, WAIT_S, env_without_display, junit, project
 
 pytestmark = pytest.mark.e2e
 VARIANT = "flows/signup.flow.yaml::signup[Janet.Doe@Example.com]"
@@ -31,8 +31,9 @@ SIGNUP_GROUPS = ["1 goto /signup", "2 fill label='Email'", "3 fill label='Passwo
                  "4 fill label='Confirm password'", "5 click role='button' name='Create account'"]
 
 
-def _reproduce(cwd: Path, *args: str) -> tuple[subprocess.CompletedProcess[str], Path]:
-    done = subprocess.run([str(CLI), "reproduce", *args], cwd=cwd, capture_output=True, text=True, timeout=WAIT_S)
+def _reproduce(cwd: Path, *args: str, env: dict[str, str] | None = None) -> tuple[subprocess.CompletedProcess[str], Path]:
+    done = subprocess.run([str(CLI), "reproduce", *args], cwd=cwd, capture_output=True, text=True, timeout=WAIT_S,
+                          env=env)
     out = done.stdout + done.stderr
     assert "Traceback" not in out, out
     found = re.search(r"^Bundle: (.+)$", done.stdout, re.M)
@@ -134,16 +135,19 @@ def test_a_monitor_run_id_replays_that_run(tmp_path: Path, monkeypatch: pytest.M
     assert f"reproduce '{VARIANT}' --target=config/faulty.yaml" in bundle["replay"]
 
 
-def test_a_passing_reproduction_says_it_could_not_reproduce(tmp_path: Path) -> None:
+def test_a_passing_reproduction_says_it_could_not_reproduce_headed_without_a_display(tmp_path: Path) -> None:
     cwd = project(tmp_path)
     done, folder = _reproduce(cwd, "flows/signup.flow.yaml", "--variant", "janet.doe@example.com",
-                              "--set", "shop_name=Demo Store")
+                              "--set", "shop_name=Demo Store", "--headed", env=env_without_display())
     assert done.returncode == 0, done.stdout + done.stderr
     assert "Could not reproduce: the flow passed" in done.stdout
     bug = (folder / "BUG.md").read_text()
     assert "could not reproduce" in bug.splitlines()[0] and "**Could not reproduce**" in bug
     assert "- `shop_name`: `Demo Store`" in bug
-    assert json.loads((folder / "bundle.json").read_text())["reproduced"] is False
+    bundle = json.loads((folder / "bundle.json").read_text())
+    assert bundle["reproduced"] is False
+    assert re.search(r"^chromium [\d.]+ \(headed on Xvfb :\d+ \(started for this run\)\)$",
+                     bundle["environment"]["browser"]), bundle["environment"]
     titles, _ = _trace_groups(folder / "trace.zip")
     assert titles[-2:] == ["6 expect_url /account", "7 expect_text 'Welcome'"], titles
 

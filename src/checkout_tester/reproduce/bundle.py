@@ -58,6 +58,7 @@ class Reproduction:
     source: str = ""  # what was asked for: a path, a node id, a monitor run id
     isolation: dict[str, Any] | None = None  # Isolation.as_json()
     isolation_text: str = ""
+    mode: str = "headless"  # headed, on which display, slow-mo
 
     @property
     def failed(self) -> bool:
@@ -95,7 +96,7 @@ class Reproduction:
         evidence = self.evidence
         return {"target": self.target_name, "target_config": self.target_path or "(built-in demo target)",
                 "base_url": self.base_url, "store_faults": ", ".join(self.faults) or "none",
-                "browser": f"{evidence.browser} {evidence.browser_version}".strip(),
+                "browser": f"{evidence.browser} {evidence.browser_version} ({self.mode})".strip(),
                 "time": self.started_at.isoformat(timespec="seconds"), "checkout_tester": tool_version(),
                 "os": platform.platform(), "python": platform.python_version()}
 

@@ -34,6 +34,7 @@ class Plan:
     base_url: str | None
     source: str
     problems: list[str] = field(default_factory=list)
+    mode: str = "headless"  # or headed, and on which display
 
 
 def run_reproduce(args: argparse.Namespace) -> int:
@@ -67,7 +68,8 @@ def run_reproduce(args: argparse.Namespace) -> int:
             rep = Reproduction(flow=plan.flow, variant=plan.variant, values=plan.values,
                                target_name=plan.target.name, target_path=plan.target_path,
                                base_url=session.base_url, faults=plan.faults, command=redactor(command),
-                               folder=folder, evidence=evidence, redactor=redactor, source=plan.source)
+                               folder=folder, evidence=evidence, redactor=redactor, source=plan.source,
+                               mode=plan.mode + (f", slow-mo {args.slowmo:g} ms" if args.slowmo else ""))
             if args.isolate and rep.failed and not interrupts.requested():
                 _isolate(rep, session, plan)
     finally:
@@ -135,9 +137,11 @@ def check(args: argparse.Namespace) -> Plan:
         from checkout_tester.run.browser import ensure_display
 
         try:
-            ensure_display()
+            started = ensure_display()
         except RuntimeError as exc:
             plan.problems.append(str(exc))
+        else:
+            plan.mode = f"headed on Xvfb {started} (started for this run)" if started else "headed"
     return plan
 
 
