@@ -45,7 +45,7 @@ def markdown(rep: Reproduction) -> str:
                 "## Failure class", "", f"**{record.failure_class}** at step {record.failed_step}", "",
                 "```text", record.message, "```"]
     if rep.isolation_text:
-        out += ["", "## Smallest failing input", "", rep.isolation_text]
+        out += ["", "## Isolating the input", "", rep.isolation_text]
     problems = rep.problems()
     out += ["", "## Console errors", ""]
     out += [f"- `{line}`" for line in problems["console_errors"]] or ["- none"]

@@ -86,7 +86,7 @@ def check(args: argparse.Namespace) -> Plan:
     from checkout_tester.flow.loader import load_flow
     from checkout_tester.flow.model import Flow, Source, Variant
     from checkout_tester.reproduce import request
-    from checkout_tester.target import preflight
+    from checkout_tester.target import browser_state, preflight
     from checkout_tester.target.config import Target
     from checkout_tester.target.config_file import fault_problem, load_target
 
@@ -133,6 +133,10 @@ def check(args: argparse.Namespace) -> Plan:
     if plan.problems:
         return plan
     plan.problems += preflight.check(plan.target, [plan.flow], base_url=plan.base_url, embedded=embedded)
+    try:
+        browser_state.check_state(plan.target, plan.flow)  # a saved login the flow starts from
+    except CheckoutTesterError as exc:
+        plan.problems.append(str(exc))
     if args.headed and not plan.problems:
         from checkout_tester.run.browser import ensure_display
 
