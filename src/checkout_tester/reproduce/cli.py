@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import shlex
+import shutil
 import sys
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -10,14 +11,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
 
 from checkout_tester.base.errors import CheckoutTesterError, ConfigError
-from checkout_tester.reproduce import options as repro_options
 
 if TYPE_CHECKING:  # the parser is built for every command: the rest is imported when a reproduction starts
     from checkout_tester.flow.model import Flow, Variant
     from checkout_tester.session import Session
     from checkout_tester.target.config import Target
 
-add_parsers = repro_options.add_parser
 USAGE_EXIT = 2
 
 
@@ -44,6 +43,8 @@ def run_reproduce(args: argparse.Namespace) -> int:
         for problem in plan.problems:
             print(f"ERROR: {problem}", file=sys.stderr)
         return USAGE_EXIT
+    from playwright.sync_api import Error as PlaywrightError
+
     from checkout_tester.base.failure_classes import INTERRUPTED
     from checkout_tester.base.redaction import Redactor
     from checkout_tester.reproduce import bug_report
@@ -63,7 +64,7 @@ def run_reproduce(args: argparse.Namespace) -> int:
     interrupts.reset()
     interrupts.install()  # Ctrl-C stops the flow before its next step; the evidence so far is still written
     try:
-        with _session(plan, args) as session:
+        with _session(plan, args) as session:  # a browser that can't start: one line, no traceback (below)
             evidence = record_run(session, plan.flow, plan.variant, plan.values, folder, redactor, reproduce=command)
             rep = Reproduction(flow=plan.flow, variant=plan.variant, values=plan.values,
                                target_name=plan.target.name, target_path=plan.target_path,
@@ -72,6 +73,11 @@ def run_reproduce(args: argparse.Namespace) -> int:
                                mode=plan.mode + (f", slow-mo {args.slowmo:g} ms" if args.slowmo else ""))
             if args.isolate and rep.failed and not interrupts.requested():
                 _isolate(rep, session, plan)
+    except (CheckoutTesterError, PlaywrightError) as exc:
+        print(f"ERROR: could not start the browser or the store: {redactor(str(exc).strip().splitlines()[0])}",
+              file=sys.stderr)
+        shutil.rmtree(folder, ignore_errors=True)
+        return USAGE_EXIT
     finally:
         interrupts.uninstall()
     packed = bug_report.write(rep, zip_it=args.zip)
@@ -214,7 +220,6 @@ def replay_command(plan: Plan) -> str:
 def _isolate(rep: Any, session: Session, plan: Plan) -> None:
     """--isolate: the smallest change of the inputs that makes the flow pass, into BUG.md and bundle.json."""
     import inspect
-    import shutil
     import tempfile
 
     from checkout_tester.reproduce.isolate import isolate_flow
