@@ -156,7 +156,7 @@ def test_mistakes_stop_before_any_browser_starts(tmp_path: Path, monkeypatch: py
                                                  capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.chdir(project(tmp_path))
     code = main(["reproduce", "flows/signup.flow.yaml::signup[janet@nowhere]", "--store-fault", "bogus",
-                 "--var", "novalue", "--slowmo", "-5"])
+                 "--var", "novalue", "--set", "emial=janet@example.com", "--slowmo", "-5"])
     err = capsys.readouterr().err
     assert code == 2
     lines = err.splitlines()
@@ -164,6 +164,7 @@ def test_mistakes_stop_before_any_browser_starts(tmp_path: Path, monkeypatch: py
                                "variants: janet.doe@example.com") for line in lines), err
     assert any(line.startswith("ERROR: --store-fault bogus: unknown fault; the faults are:") for line in lines), err
     assert "ERROR: --set novalue: an input needs a value" in err and "ERROR: --slowmo -5:" in err
+    assert "note: --set emial: flows/signup.flow.yaml and its sub-flows never use emial; it changes nothing" in err
     assert main(["reproduce", "flows/signup.flow.yaml"]) == 2
     assert "the flow has 3 variants; pick one with --variant ID" in capsys.readouterr().err
     assert main(["reproduce", "0123456789abcdef"]) == 2

@@ -126,6 +126,9 @@ def check(args: argparse.Namespace) -> Plan:
         else:
             plan.values[name.strip()] = value
     plan.problems += _variant(plan, args.variant, asked.variant)
+    for name in sorted(set(plan.values) - _names_used(plan.flow)):  # a `Reproduce:` line may carry others' vars
+        print(f"note: --set {name}: {plan.flow.path} and its sub-flows never use {name}; it changes nothing",
+              file=sys.stderr)
     embedded = plan.target.is_demo and not plan.base_url
     for fault in plan.faults:
         problem = fault_problem(fault)
@@ -176,6 +179,30 @@ def _variant(plan: Plan, option: str | None, named: str | None) -> list[str]:
         return [f"{where} {wanted!r}: {plan.flow.path} has no such variant; its variants: {listed}"]
     plan.variant = found
     return []
+
+
+def _names_used(flow: Flow) -> set[str]:
+    """Every word in the flow's file and its sub-flows' files: an input that is none of them is not used."""
+    import re
+
+    words: set[str] = set()
+    todo, seen = [flow], set()
+    while todo:
+        current = todo.pop()
+        if current.path in seen:
+            continue
+        seen.add(current.path)
+        try:
+            words |= set(re.findall(r"\w+", Path(current.path).read_text(encoding="utf-8")))
+        except OSError:
+            continue
+        stack = list(current.steps) + list(current.finally_steps)
+        while stack:
+            step = stack.pop()
+            stack += [*step.children, *([step.trigger] if step.trigger else [])]
+            if step.subflow is not None:
+                todo.append(step.subflow)
+    return words
 
 
 @contextmanager
