@@ -106,7 +106,8 @@ def test_a_reproduce_line_from_junit_replays_the_failure_into_a_full_bundle(tmp_
     _no_secret_in(packed.parent)
 
 
-def test_a_monitor_run_id_replays_that_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_monitor_run_id_replays_that_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
     cwd = project(tmp_path)
     faulty = yaml.safe_load((cwd / "config" / "demo.yaml").read_text())
     faulty["demo_store"]["faults"] = ["uppercase-email"]  # the monitored store has Janet's bug
@@ -125,8 +126,10 @@ def test_a_monitor_run_id_replays_that_run(tmp_path: Path, monkeypatch: pytest.M
     history = History("sqlite:///reports/history.db")
     history.add(record)
     history.close()
-    done, folder = _reproduce(cwd, record.run_id[:12])
-    assert done.returncode == 1, done.stdout + done.stderr
+    code = main(["reproduce", record.run_id[:12]])  # in this process: the other tests run the command line
+    out = capsys.readouterr().out
+    assert code == 1, out
+    folder = cwd / re.search(r"^Bundle: (.+)$", out, re.M).group(1)  # type: ignore[union-attr]
     bundle = json.loads((folder / "bundle.json").read_text())
     assert bundle["requested"].startswith(f"monitor run {record.run_id} (failed at ")
     assert bundle["flow"] == "flows/signup.flow.yaml" and bundle["variant"] == "Janet.Doe@Example.com"
