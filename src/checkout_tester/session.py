@@ -44,8 +44,9 @@ class Session:
     def __init__(self, target: Target, base_url: str, listeners: Sequence[Listener] = (),
                  artifacts: str | Path = "reports/artifacts",
                  before_run: Callable[[], None] | None = None, mail: Any = None,
-                 observers: Sequence[ObserverFactory] = ()) -> None:
+                 observers: Sequence[ObserverFactory] = (), launch: dict[str, Any] | None = None) -> None:
         self.target, self.base_url, self.mail = target, base_url, mail  # mail: a mailbox.MailSource or None
+        self.launch = dict(launch or {})  # extra launch options (slow_mo), over the target's
         self.observers = list(observers)  # registered after the standard ones, for every run
         self.listeners, self.artifacts = list(listeners), Path(artifacts)
         self.before_run = before_run  # e.g. DemoStore.reset, as the pytest fixture does per test
@@ -63,7 +64,8 @@ class Session:
         """Start the Playwright driver and launch the target's browser."""
         self._playwright = sync_playwright().start()
         chromium = self._playwright.chromium
-        self._browser = chromium.launch(**launch_options(self.target.browser, chromium.executable_path))
+        self._browser = chromium.launch(**{**launch_options(self.target.browser, chromium.executable_path),
+                                           **self.launch})
         browserstate.apply_testid(self._playwright, self.target)  # testid: locators read the target's attribute
         return self
 

@@ -1,4 +1,4 @@
-"""checkout-tester command line: run | validate | demo | store | report | monitor | history | status. Thin over pytest and the engine."""
+"""checkout-tester command line: run | validate | demo | store | report | monitor | history | status | reproduce. Thin over pytest and the engine."""
 from __future__ import annotations
 
 import argparse
@@ -38,6 +38,10 @@ def _parser() -> argparse.ArgumentParser:
 
     monitor_cli.add_parsers(sub)
 
+    from checkout_tester.reproduce import options as reproduce_options
+
+    reproduce_options.add_parser(sub)
+
     from checkout_tester.monitor import status_command
 
     status = sub.add_parser("status", help="write the monitor's status page (one HTML file that opens from disk)")
@@ -75,6 +79,10 @@ def main(argv: list[str] | None = None) -> int:
         from checkout_tester.monitor import cli as monitor_cli
 
         return monitor_cli.run_monitor(args) if args.command == "monitor" else monitor_cli.show_history(args)
+    if args.command == "reproduce":
+        from checkout_tester.reproduce.cli import run_reproduce
+
+        return run_reproduce(args)
     if args.command == "status":
         from checkout_tester.monitor.status_command import run_status
 
