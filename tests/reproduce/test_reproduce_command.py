@@ -191,3 +191,17 @@ def test_steps_in_plain_language_expand_sub_flows_and_mask_secrets() -> None:
     assert steps["11"] == "Note the text of the element with test id order-number as order_number."
     assert steps["14"] == ("Check that an email to janet@example.com arrives with the subject Your Demo Store order "
                            "mentioning {{ order_number }}.")  # saved by step 11: not known before a run
+
+
+def test_isolate_names_the_smallest_change_in_bug_md_and_bundle_json(tmp_path: Path) -> None:
+    cwd = project(tmp_path)
+    done, bundle = _reproduce(cwd, "flows/signup.flow.yaml", "--variant", "Janet.Doe@Example.com",
+                              "--target", "config/demo.yaml", "--store-fault", "uppercase-email", "--isolate")
+    assert done.returncode == 1, done.stdout + done.stderr  # reproduced
+    assert re.search(r"^Isolation took \d+ run\(s\)\.$", done.stdout, re.M), done.stdout
+    isolation = json.loads((bundle / "bundle.json").read_text(encoding="utf-8"))["isolation"]
+    assert isolation["verdict"] == "isolated" and isolation["runs"] <= 6, isolation
+    assert [c["kind"] for c in isolation["changes"]] == ["lower-case"], isolation["changes"]
+    bug = (bundle / "BUG.md").read_text(encoding="utf-8")
+    assert "the capital letters in `Janet.Doe@Example.com` are lowered" in bug, bug
+    _no_secret_in(bundle)
