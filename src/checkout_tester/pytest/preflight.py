@@ -91,6 +91,8 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     for arg in config.args:
         path = Path(arg.split("::")[0])
         for file in find_flow_files([path]) if path.exists() else []:
+            if config.hook.pytest_ignore_collect(collection_path=file, config=config):
+                continue  # what collection would skip (collect_ignore_glob, --ignore): not a test
             try:
                 flows.append(load_flow(file)) if file.name.endswith(FLOW_SUFFIX) else None
             except FlowError:
