@@ -92,13 +92,22 @@ def similarity(wanted: str, seen: str) -> tuple[float, str]:
     by_words, why = 0.0, ""
     if longest >= 2 and shared:
         by_words = 0.5 + 0.4 * shared / longest
-        changed = longest - shared
-        why = "one word changed" if changed == 1 and len(words_a) == len(words_b) else (
-            f"{changed} word{'s' if changed > 1 else ''} {'added' if len(words_b) > len(words_a) else 'differ'}")
-    ratio = SequenceMatcher(None, a, b, autojunk=False).ratio() * 0.95
-    if ratio > by_words:
-        return ratio, "spelled alike"
-    return by_words, why
+        why = _word_change(len(words_a), len(words_b), shared)
+    ratio = SequenceMatcher(None, a, b, autojunk=False).ratio() * 0.95  # typos: "Add to crat"
+    return max(ratio, by_words), why or "spelled alike"
+
+
+def _word_change(wanted: int, seen: int, shared: int) -> str:
+    """How the words of two names differ: "one word changed", "a word added" ..."""
+    if shared == wanted == seen:
+        return "punctuation differs"
+    if wanted == seen:
+        return "one word changed" if seen - shared == 1 else f"{seen - shared} words changed"
+    if shared == wanted:
+        return "a word added" if seen - shared == 1 else "words added"
+    if shared == seen:
+        return "a word left out" if wanted - shared == 1 else "words left out"
+    return "words changed"
 
 
 def _related(wanted: str, seen: str) -> bool:
@@ -125,7 +134,7 @@ def _proposals(wanted: dict[str, Any], seen: Seen, testid_attribute: str) -> lis
             found.append((score * factor, {"role": seen.role, "name": seen.name}, why))
         elif name is None and seen.role != value and _related(value, seen.role):
             found.append((0.7, {"role": seen.role}, f"{seen.role} not {value}"))
-        for other, text in _texts(seen) if name is not None else []:
+        for other, text in _texts(seen) if name is not None and not seen.role else []:  # e.g. a div, no longer a button
             score, why = similarity(str(name), text)
             found.append((score * 0.8, {other: text}, f"{other} {why}, not a {value}"))
     elif kind in TEXT_KINDS:
