@@ -65,7 +65,7 @@ def _blocks(message: str) -> list[list[str]]:
 
 
 def _proposed(line: str) -> str:
-    return re.search(r"-> (\{.*\})  \(", line).group(1)  # type: ignore[union-attr]
+    return re.search(r"-> (\{.*\})(  \(|$)", line).group(1)  # type: ignore[union-attr]
 
 
 def test_a_renamed_button_is_named_first_with_the_locator_that_finds_it(store: tuple[Session, Any],

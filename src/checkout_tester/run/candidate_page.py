@@ -4,6 +4,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any
 
+from playwright.sync_api import Error as PlaywrightError
 from pydantic import ValidationError
 
 from checkout_tester.base import failure_classes as classes
@@ -101,17 +102,18 @@ _PICK = "(els, opts) => {" + _HELPERS + r"""
 
 def candidate_lines(ctx: StepContext, step: Step, exc: BaseException) -> list[str]:
     """The Candidates: lines for a step whose locator found nothing or several, else []; never raises."""
+    ambiguous = isinstance(exc, AmbiguousLocator)
+    if not ambiguous and classes.for_failure(step.kind, exc, "") != classes.ELEMENT_NOT_FOUND:
+        return []
     try:
         wanted = _wanted(ctx, step)
         if wanted is None:
             return []
-        if isinstance(exc, AmbiguousLocator):
-            return _ambiguous(ctx, wanted)
-        if classes.for_failure(step.kind, exc, "") != classes.ELEMENT_NOT_FOUND:
-            return []
-        return _missing(ctx, wanted)
-    except Exception as error:  # the page may be gone or navigating: the failure message must still be written
-        return [f"  Candidates: (page not readable: {type(error).__name__})"]
+        return _ambiguous(ctx, wanted) if ambiguous else _missing(ctx, wanted)
+    except PlaywrightError as error:  # the page may be gone or navigating: the failure message must still be written
+        return [f"  Candidates: (the page could not be read: {str(error).splitlines()[0][:120]})"]
+    except Exception:  # nothing to add (a template that does not render is the step's own failure)
+        return []
 
 
 def _wanted(ctx: StepContext, step: Step) -> Element | None:
@@ -150,6 +152,9 @@ def _missing(ctx: StepContext, wanted: Element) -> list[str]:
     if wanted.within is not None and not _count(ctx, _spec(wanted.within)):
         box = _missing(ctx, wanted.within)  # the box it looks in is what is gone
         return [box[0].replace("Candidates: ", "Candidates: (its within: finds nothing) ", 1), *box[1:]]
+    frame = getattr(ctx.root, "owner", None)  # a FrameLocator's iframe element: inside `frame:` steps
+    if frame is not None and not frame.count():
+        return ["  Candidates: the iframe its frame: step looks in is not on the page now; check that locator"]
     attribute = getattr(ctx.runner.target, "testid_attribute", "data-testid")
     testids = list(dict.fromkeys([attribute, "data-testid", "data-test", "data-test-id", "data-qa", "data-cy"]))
     seen = ctx.root.locator(":root").evaluate(_READ, {"limit": MAX_ELEMENTS, "scanned": MAX_SCANNED,
@@ -185,10 +190,11 @@ def _ambiguous(ctx: StepContext, wanted: Element) -> list[str]:
     matches = [candidates.Match.from_json(m) for m in raw]
     lines = [f"  Candidates: {total} elements match {candidates.yaml_locator(spec)}; each one alone:"]
     for i, (pick, why) in enumerate(candidates.pick_each(spec, matches)):
-        if time.monotonic() - started > BUDGET_S or _count(ctx, pick) != 1:
-            pick, why = {**spec, "nth": i}, "by position"
+        if "nth" not in pick and (time.monotonic() - started > BUDGET_S or _count(ctx, pick) != 1):
+            pick, why = {**spec, "nth": i}, candidates.BY_POSITION
         words = matches[i].name or matches[i].text
-        lines.append(f"{INDENT}{i:>2}. {_quoted(words):<28} -> {candidates.yaml_locator(pick)}  ({why})")
+        note = f"  ({why})" if why == candidates.BY_POSITION else ""  # the locator itself shows the other reasons
+        lines.append(f"{INDENT}{i:>2}. {_quoted(words):<28} -> {candidates.yaml_locator(pick)}{note}")
     if total > len(matches):
         lines.append(f"{INDENT}(+{total - len(matches)} more: nth: {len(matches)} to nth: {total - 1})")
     return lines

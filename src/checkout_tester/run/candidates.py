@@ -18,6 +18,7 @@ SHOWN = 4
 # Roles a page may swap for one another without the shopper noticing (a button that became a link).
 RELATED = [{"button", "link", "menuitem", "tab"}, {"textbox", "searchbox", "combobox", "spinbutton"},
            {"checkbox", "switch", "radio", "menuitemcheckbox"}, {"heading", "banner"}, {"listbox", "combobox"}]
+BY_POSITION = "by position: nothing else tells it apart"
 TEXT_KINDS = ("label", "placeholder", "text", "title", "alt")
 
 
@@ -220,5 +221,5 @@ def pick_each(wanted: dict[str, Any], matches: list[Match]) -> list[tuple[dict[s
                 box["within"] = base["within"]
             picks.append(({**{k: v for k, v in base.items() if k != "within"}, "within": box}, f'in "{_cut(line)}"'))
             continue
-        picks.append(({**base, "nth": i}, "the same words as the others: by position"))
+        picks.append(({**base, "nth": i}, BY_POSITION))
     return picks
