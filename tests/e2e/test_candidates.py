@@ -65,7 +65,7 @@ def _blocks(message: str) -> list[list[str]]:
 
 
 def _proposed(line: str) -> str:
-    return re.search(r"-> (\{.*\})(  \(|$)", line).group(1)  # type: ignore[union-attr]
+    return re.search(r"-> (\{.*?\})( inside|  \(|$)", line).group(1)  # type: ignore[union-attr]
 
 
 def test_a_renamed_button_is_named_first_with_the_locator_that_finds_it(store: tuple[Session, Any],
@@ -115,7 +115,7 @@ def test_an_ambiguous_locator_lists_each_match_with_a_locator_that_picks_it(stor
 
 def test_a_genuinely_missing_element_says_so_in_one_line(store: tuple[Session, Any], tmp_path: Path) -> None:
     session, _ = store
-    message = _run(session, _flow(tmp_path, "missing", "  - click: {role: button, name: Apply gift voucher}"))
+    message = _run(session, _flow(tmp_path, "missing", "  - click: {role: button, name: Apply gift voucher, timeout: 1s}"))
     assert _blocks(message) == [["Candidates: nothing on the page is like {role: button, name: Apply gift voucher}: "
                      "the element is gone, not renamed"]], message
 
@@ -124,15 +124,18 @@ def test_inside_a_frame_the_frame_is_read_and_secrets_never_show(store: tuple[Se
     session, _ = store
     steps = """  - goto: /checkout
   - use: {flow: %s/shipping_address.part.yaml}
+  - fill: {label: Card number, value: "0", soft: true, timeout: 1s}
   - frame:
       title: Card payment
       steps:
         - fill: {label: Card number, value: "{{ secret.CARD_NUMBER }}"}
-        - fill: {label: Expiry date (MM/YY), value: "12/30", soft: true}
-        - fill: {placeholder: "4242 4242 4242 4241", value: "1"}""" % (ROOT / "flows" / "parts")
+        - fill: {label: Expiry date (MM/YY), value: "12/30", soft: true, timeout: 1s}
+        - fill: {placeholder: "4242 4242 4242 4241", value: "1", timeout: 1s}""" % (ROOT / "flows" / "parts")
     message = _run(session, _flow(tmp_path, "frame", steps))
-    placeholder, expiry = _blocks(message)
+    placeholder, outside, expiry = _blocks(message)
     assert _proposed(expiry[1]) == "{label: Expiry (MM/YY)}", message  # read inside the card iframe
+    # A step that forgot its frame: is told where the field is.
+    assert outside[1].endswith("-> {label: Card number} inside frame: {title: Card payment}  (same, in an iframe)")
     # The card field's placeholder shows the card number itself: named, but masked.
     assert "-> {placeholder: ••••••}" in placeholder[1], message
     assert "4242 4242 4242 4242" not in message and "4242424242424242" not in message

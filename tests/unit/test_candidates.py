@@ -92,3 +92,12 @@ def test_each_of_several_matches_is_picked_by_its_name_text_box_or_position() ->
 def test_locators_are_written_as_yaml_a_flow_can_take() -> None:
     spec = {"text": "Total: $58.50", "within": {"css": "#a b", "has_text": "x: y"}}
     assert yaml.safe_load(yaml_locator(spec)) == spec
+
+
+def test_an_element_in_an_iframe_comes_after_the_same_on_the_page() -> None:
+    page = [Seen("input", role="textbox", name="Card number", label="Card number", frame="Card payment"),
+            Seen("input", role="textbox", name="Card number", label="Card number")]
+    found = rank({"label": "Card number"}, page)
+    assert [(c.locator, c.seen.frame) for c in found] == [("{label: Card number}", ""),
+                                                          ("{label: Card number}", "Card payment")]
+    assert found[1].why == "same, in an iframe"

@@ -62,24 +62,35 @@ const nameOf = (el, role) => {
 const shown = el => el.checkVisibility ? el.checkVisibility({visibilityProperty: true}) : el.getClientRects().length > 0;
 """
 
+# Every element a shopper could name, then those of the same-origin iframes it shows (a field moved into one).
 _READ = "(root, opts) => {" + _HELPERS + r"""
   const out = [], skip = new Set(["script", "style", "head", "meta", "link", "noscript", "template", "title", "br"]);
-  const all = root.querySelectorAll("*");
-  for (let i = 0; i < all.length && i < opts.scanned && out.length < opts.limit; i++) {
-    const el = all[i];
-    if (skip.has(el.localName) || !shown(el)) continue;
-    const role = roleOf(el), testids = {};
-    for (const a of opts.testids) if (el.hasAttribute(a)) testids[a] = clean(el.getAttribute(a));
-    const own = [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
-    const text = own && (el.innerText || "").length <= 120 ? clean(el.innerText) : "";
-    const item = {tag: el.localName, role, name: role ? nameOf(el, role) : "", label: labelOf(el), text, testids,
-      placeholder: clean(el.getAttribute("placeholder")), title: clean(el.getAttribute("title")),
-      alt: el.localName === "img" ? clean(el.getAttribute("alt")) : ""};
-    if (role || item.label || text || item.placeholder || item.title || item.alt || Object.keys(testids).length)
-      out.push(item);
+  let scanned = 0;
+  const scan = (top, frame) => {
+    const all = top.querySelectorAll("*");
+    for (let i = 0; i < all.length && scanned < opts.scanned && out.length < opts.limit; i++, scanned++) {
+      const el = all[i];
+      if (skip.has(el.localName) || !shown(el)) continue;
+      const role = roleOf(el), testids = {};
+      for (const a of opts.testids) if (el.hasAttribute(a)) testids[a] = clean(el.getAttribute(a));
+      const own = [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
+      const text = own && (el.innerText || "").length <= 120 ? clean(el.innerText) : "";
+      const item = {tag: el.localName, role, name: role ? nameOf(el, role) : "", label: labelOf(el), text, testids,
+        placeholder: clean(el.getAttribute("placeholder")), title: clean(el.getAttribute("title")),
+        alt: el.localName === "img" ? clean(el.getAttribute("alt")) : "", frame};
+      if (role || item.label || text || item.placeholder || item.title || item.alt || Object.keys(testids).length)
+        out.push(item);
+    }
+  };
+  scan(root, "");
+  for (const iframe of root.querySelectorAll("iframe[title]")) {
+    let doc = null;
+    try { doc = iframe.contentDocument; } catch (e) { doc = null; }  // another origin: not readable
+    if (doc && doc.documentElement && shown(iframe)) scan(doc.documentElement, clean(iframe.getAttribute("title")));
   }
   return out;
 }"""
+
 
 # Each match of an ambiguous locator: its own words and the widest ancestor holding no other match.
 _PICK = "(els, opts) => {" + _HELPERS + r"""
@@ -165,14 +176,18 @@ def _missing(ctx: StepContext, wanted: Element) -> list[str]:
         if len(shown) >= candidates.SHOWN or time.monotonic() - started > BUDGET_S:
             break
         proposal = dict(candidate.spec)
-        found = _count(ctx, proposal)
+        frame = candidate.seen.frame
+        here = ctx.within(root=ctx.find(Element(title=frame)).content_frame) if frame else ctx
+        found = _count(here, proposal)
         if found > 1 and any(k in proposal for k in ("name", *candidates.TEXT_KINDS)) and "css" not in proposal:
             exact = {**proposal, "exact": True}
-            found, proposal = (1, exact) if _count(ctx, exact) == 1 else (found, proposal)
+            found, proposal = (1, exact) if _count(here, exact) == 1 else (found, proposal)
         if found:
             why = "outside its within:" if wanted.within is not None and candidate.why == "same" else candidate.why
             more = f"  ({found} matches)" if found > 1 else ""
-            shown.append(f"{INDENT}{candidate.seen.words():<30} -> {candidates.yaml_locator(proposal)}  ({why}){more}")
+            inside = f" inside frame: {candidates.yaml_locator({'title': frame})}" if frame else ""
+            shown.append(f"{INDENT}{candidate.seen.words():<30} -> {candidates.yaml_locator(proposal)}{inside}"
+                         f"  ({why}){more}")
     locator = candidates.yaml_locator(inner)
     if not shown:
         what = "a css: selector has no words to compare" if "css" in inner else "the element is gone, not renamed"

@@ -35,6 +35,7 @@ class Seen:
     title: str = ""
     alt: str = ""
     testids: dict[str, str] = field(default_factory=dict)  # attribute -> value (data-testid, data-test ...)
+    frame: str = ""  # the title of the same-origin iframe it is in, when not in the step's own page or frame
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Seen:
@@ -172,8 +173,10 @@ def rank(wanted: dict[str, Any], seen: list[Seen], testid_attribute: str = "data
         if not proposals:
             continue
         score, spec, why = max(proposals, key=lambda p: p[0])
+        if element.frame:
+            score, why = score * 0.95, f"{why}, in an iframe"  # the step's own page first, on a tie
         candidate = Candidate(element, spec, round(score, 3), why, order)
-        key = candidate.locator
+        key = f"{candidate.locator} {element.frame}"
         if key not in best or best[key].score < candidate.score:
             best[key] = candidate
     return sorted(best.values(), key=lambda c: (-c.score, c.order))[:limit]
