@@ -13,7 +13,7 @@ from checkout_tester.demostore.faults import FaultSet, parse_fault
 def test_fault_descriptions_cover_every_switch() -> None:
     assert set(FAULTS) == {"uppercase-email", "slow:PATH:MS", "wallet-down", "support-500",
                            "checkout-js-error", "cart-drops-items", "jitter:MS", "no-order-email",
-                           "unlabelled-field"} | {"cart-confirm-remove"}  # the detector pages' fault
+                           "unlabelled-field", "renamed-button"} | {"cart-confirm-remove"}  # the detector pages' fault
     assert all(isinstance(text, str) and text for text in FAULTS.values())
 
 
@@ -168,3 +168,11 @@ def test_unlabelled_field_drops_only_the_postal_code_label(store: DemoStore, cli
     html = client.get("/checkout").text
     assert 'id="postal_code"' in html and '<label for="postal_code"' not in html
     assert '<label for="city">City</label>' in html
+
+
+def test_renamed_button_renames_only_the_add_to_cart_button(store: DemoStore, client: Client) -> None:
+    store.set_faults(["renamed-button"])
+    html = client.get("/products/blue-mug").text
+    assert ">Add to basket</button>" in html and "Add to cart" not in html
+    add(client, "blue-mug")  # the same form still posts: only the words changed
+    assert "Blue Mug" in client.get("/cart").text

@@ -32,7 +32,7 @@ def product(slug: str) -> ResponseReturnValue:
     if item is None:
         abort(404)
     if request.method == "GET":
-        return render_template("product.html", product=item, quantity="1")
+        return render_template("product.html", product=item, quantity="1", renamed=_renamed())
     raw = request.form.get("quantity", "")
     quantity = parse_quantity(raw)
     if quantity is None or quantity < 1:
@@ -42,7 +42,7 @@ def product(slug: str) -> ResponseReturnValue:
     if error:
         # re-read so 'In stock' is current after another shopper's order
         item = ctx().db.product(slug) or item
-        return render_template("product.html", product=item, quantity=raw, error=error)
+        return render_template("product.html", product=item, quantity=raw, error=error, renamed=_renamed())
     flash(f"Added {item.name} to your cart.", "status")
     return redirect(url_for("catalog.cart"))
 
@@ -52,6 +52,11 @@ def cart() -> ResponseReturnValue:
     """The cart with per-line update/remove."""
     lines = current_lines()
     return render_template("cart.html", lines=lines, total=format_money(cart_total(lines)))
+
+
+def _renamed() -> bool:
+    """The `renamed-button` fault: the shop renamed its button, as live stores do between releases."""
+    return ctx().faults.active("renamed-button")
 
 
 def _product_id() -> int | None:

@@ -18,10 +18,12 @@ FAULTS: dict[str, str] = {
     "no-order-email": "orders are placed but no confirmation email is sent",
     "unlabelled-field": "the checkout form's Postal code field loses its <label> (an accessibility violation)",
     "cart-confirm-remove": "the cart's Remove buttons ask confirm('Remove NAME from your cart?') and remove only if accepted",
+    "renamed-button": "the product page's 'Add to cart' button reads 'Add to basket' (a store that changed its page)",
 }
 
 SIMPLE_FAULTS = frozenset({"uppercase-email", "wallet-down", "support-500", "checkout-js-error", "cart-drops-items",
-                           "no-order-email", "unlabelled-field", "cart-confirm-remove"})
+                           "no-order-email", "unlabelled-field", "cart-confirm-remove",
+                           "renamed-button"})
 MAX_DELAY_MS = 120_000
 
 

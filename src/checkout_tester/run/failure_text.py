@@ -5,6 +5,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from checkout_tester.flow import patterns
+from checkout_tester.run.candidate_page import candidate_lines
 
 if TYPE_CHECKING:
     from checkout_tester.flow.model import Step
@@ -66,6 +67,7 @@ def describe(runner: "RunView", ctx: "StepContext", step: "Step", exc: BaseExcep
             lines.append(("  Page:     " if i == 0 else "            ") + shown)
         if step.kind == "expect_text":
             lines += nearest_lines(ctx, step)
+        lines += candidate_lines(ctx, step, exc)  # element not found or several: what the page has like it
     problems = console_problems(runner)
     if problems:
         lines.append("  Console:  " + "\n            ".join(problems))
