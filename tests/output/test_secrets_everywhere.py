@@ -22,8 +22,11 @@ from typing import Iterator
 
 import pytest
 
-from checkout_tester.base.redaction import MASK
+from checkout_tester.base.redaction import MASK, scrub_har
 from checkout_tester.flow.loader import load_flow
+from checkout_tester.session import demo_session, new_runner
+from checkout_tester.target.config_file import load_target
+from tests.e2e.runner import ROOT
 from tests.output.helpers import FIXTURES, junit, project, run_cli
 
 pytestmark = pytest.mark.e2e
@@ -51,16 +54,16 @@ def _forms(secret: str) -> set[bytes]:
     return {form.encode() for form in found if len(form) >= 8}
 
 
-def _written(folder: Path) -> Iterator[tuple[str, bytes]]:
-    """Every file under folder, and every member of every archive (traces, Allure's copies of them)."""
-    for path in folder.rglob("*"):
+def _written(top: Path) -> Iterator[tuple[str, bytes]]:
+    """Every file at or under top, and every member of every archive (traces, Allure's copies of them)."""
+    for path in [top, *top.rglob("*")] if top.is_dir() else [top]:
         if path.is_file():
-            data = path.read_bytes()
-            yield str(path.relative_to(folder)), data
+            data, name = path.read_bytes(), str(path.relative_to(top.parent))
+            yield name, data
             if zipfile.is_zipfile(path):
                 with zipfile.ZipFile(path) as archive:
-                    for name in archive.namelist():
-                        yield f"{path.relative_to(folder)}!{name}", archive.read(name)
+                    for member in archive.namelist():
+                        yield f"{name}!{member}", archive.read(member)
 
 
 def _selection(cwd: Path) -> list[str]:
@@ -106,7 +109,8 @@ def test_no_secret_in_any_file_archive_or_console_line(run: Run) -> None:
                       "signup_equivalents[email=capital-local]"], run.console
     assert outcomes["checkout_card"].outcome == "passed" and outcomes["contact_support"].outcome == "passed"
     assert f"--secret=SHOP_PASSWORD={MASK}" in run.console and f"--var=name={MASK}" in run.console  # Reproduce:
-    files = list(_written(run.cwd / "reports"))
+    files = [found for top in run.cwd.iterdir() if top.name not in ("flows", "config")  # reports/, .pytest_cache ...
+             for found in _written(top)]
     kinds = {Path(name.split("!")[-1]).suffix or Path(name).name for name, _ in files}
     assert {".webm", ".png", ".zip", ".trace", ".network", ".html", ".json", ".xml"} <= kinds, sorted(kinds)
     traces = [name for name, _ in files if name.endswith("trace.zip")]
@@ -158,3 +162,28 @@ def test_a_scrubbed_trace_still_opens_in_the_trace_viewer(run: Run) -> None:
     finally:
         os.killpg(viewer.pid, signal.SIGTERM)
         viewer.wait(timeout=30)
+
+
+@pytest.mark.parametrize("name", ["network.har", "network.zip"])  # bodies inline (embed), or as files (attach)
+def test_a_har_the_browser_recorded_is_scrubbed(tmp_path: Path, name: str) -> None:
+    target = load_target(ROOT / "config/demo.yaml")
+    flow = load_flow(FIXTURES / "m_typed_password.flow.yaml", root=FIXTURES)
+    har = tmp_path / name
+    with demo_session(target) as (session, store):
+        context = session.browser.new_context(**session.context_args(), record_har_path=str(har))
+        try:
+            runner = new_runner(context.new_page(), target, session.mail, base_url=store.url, artifacts=tmp_path)
+            with pytest.raises(AssertionError, match="Email or password is incorrect"):
+                runner.run(flow)
+        finally:
+            context.close()  # writes the HAR
+    typed = [form for form in _forms(TYPED_PASSWORD) if any(form in data for _, data in _written(har))]
+    assert typed, "the login form's post is in the HAR before it is scrubbed"
+    scrub_har(har, runner.redactor)
+    leaks = [(member, form) for member, data in _written(har) for form in _forms(TYPED_PASSWORD) if form in data]
+    assert leaks == [], leaks
+    members = dict(_written(har))
+    entries = json.loads(next(data for member, data in members.items() if member.endswith(".har")))["log"]["entries"]
+    posted = next(entry["request"]["postData"] for entry in entries if entry["request"]["method"] == "POST")
+    body = posted.get("text") or members[f"{name}!{posted['_file']}"].decode()  # .zip: the body is a file of its own
+    assert f"password={MASK}" in urllib.parse.unquote_plus(body), posted

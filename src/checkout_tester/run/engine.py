@@ -127,6 +127,7 @@ class Runner:
     def screenshot(self, page: Page, name: str, full_page: bool = False) -> None:
         """Save a screenshot (secret fields drawn as dots) and attach it."""
         self.artifacts.mkdir(parents=True, exist_ok=True)
+        name = self.redactor(name)  # the attachment's name and the file's: `screenshot: card {{ secret.CARD }}`
         safe = re.sub(r"[^\w.-]+", "_", name)
         path = self.artifacts / f"{safe}-{uuid.uuid4().hex[:6]}.png"
         page.screenshot(path=str(path), full_page=full_page)
