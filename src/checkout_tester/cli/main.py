@@ -16,7 +16,7 @@ def _parser() -> argparse.ArgumentParser:
 
     # `run` takes pytest's command line as it is: parsed by pytest itself, not here (see run()).
     sub.add_parser("run", help="run flows: pytest underneath, any pytest option in any order "
-                   "(--target T, --store-fault F, --var N=V, --repeat N, -k, -m, -n 2, --headed, --lf ...); "
+                   "(--target T, --store-fault F, --var N=V, --secret N=V, --repeat N, -k, -m, -n 2, --headed, --lf ...); "
                    "--report also generates the HTML report", add_help=False)
 
     validate = sub.add_parser("validate", help="check flow files (and, with --target, the target for them) without a browser")

@@ -113,12 +113,7 @@ def evidence_links(record: RunRecord) -> list[str]:
 
 def target_redactor(target: Any) -> Redactor:
     """A Redactor that knows every secret value the target config maps (for text that left the run)."""
-    redactor = Redactor()
-    for name in getattr(target, "secrets", {}):
-        value = target.secret(name)
-        if value:
-            redactor.add(value)
-    return redactor
+    return Redactor(target.secret_values())
 
 
 class AlertState:

@@ -72,12 +72,7 @@ class MonitorSession(Session):
 
     def redactor(self) -> Redactor:
         """A redactor that already knows every secret of the target (a message may quote one before it is typed)."""
-        redactor = Redactor()
-        for name in self.target.secrets:
-            value = self.target.secret(name)
-            if value:
-                redactor.add(value)
-        return redactor
+        return Redactor(self.target.secret_values())
 
     def run_record(self, flow: Flow, variant: Variant, recheck: bool = False) -> RunRecord:
         """Run one variant in a fresh traced context; evidence is kept only when it did not pass."""

@@ -13,6 +13,7 @@ import pytest
 
 from checkout_tester.base.errors import CheckoutTesterError
 from checkout_tester.mail import mailbox
+from checkout_tester.pytest import secrets
 from checkout_tester.report.allure import AllureListener, write_results_metadata
 from checkout_tester.report.timings import TimingRecorder
 from checkout_tester.run.browser import context_options, launch_options
@@ -161,7 +162,8 @@ def checkout_runner(request: pytest.FixtureRequest, page: Any, checkout_target: 
 def session_target(config: pytest.Config) -> Target:
     if not hasattr(config, "_checkout_target"):
         try:
-            config._checkout_target = load_target(config.getoption("--target"))  # type: ignore[attr-defined]
+            # --secret values and secret --vars are known before any flow runs (secrets.py)
+            config._checkout_target = secrets.apply(config, load_target(config.getoption("--target")))  # type: ignore[attr-defined]
         except CheckoutTesterError as exc:
             raise pytest.UsageError(str(exc)) from None
     return config._checkout_target  # type: ignore[attr-defined]
@@ -178,7 +180,7 @@ def reproduce_command(item: Any) -> str:
         if config.getoption(option):
             parts.append(f"{option}={config.getoption(option)}")
     parts += [f"--store-fault={fault}" for fault in config.getoption("--store-fault")]
-    parts += [f"--var={var}" for var in config.getoption("--var")]
+    parts += secrets.reproduce_options(config, session_target(config))  # --secret, --var; secret values masked
     return shlex.join(parts)
 
 

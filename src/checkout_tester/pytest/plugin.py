@@ -12,7 +12,7 @@ from checkout_tester.base.errors import CheckoutTesterError, FlowError, StepFail
 from checkout_tester.base.redaction import scrub_zip
 from checkout_tester.flow.loader import load_flow
 from checkout_tester.flow.model import Flow, Variant
-from checkout_tester.pytest import fixtures, preflight as preflight_pytest, push, timings as timings_pytest
+from checkout_tester.pytest import fixtures, preflight as preflight_pytest, push, secrets, timings as timings_pytest
 from checkout_tester.run import browser as browser_setup, interrupts, invocation
 from checkout_tester.target import browser_state as browserstate
 
@@ -26,6 +26,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="switch on a demo store fault (repeatable), e.g. uppercase-email, slow:/cart:800")
     group.addoption("--var", action="append", default=[], metavar="NAME=VALUE",
                     help="set a flow variable for this run (repeatable), e.g. --var email=Janet@Example.com")
+    secrets.add_option(group)  # --secret NAME=VALUE
     group.addoption("--artifacts", default="reports/artifacts", help="folder for screenshots and logs")
     timings_pytest.add_options(group)  # --repeat N, --timings-json PATH
     push.add_options(group)  # --pushgateway URL, --location NAME

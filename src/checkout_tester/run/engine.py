@@ -34,6 +34,7 @@ from checkout_tester.run.observers import ObserverFactory
 from checkout_tester.run.steps import HANDLERS
 from checkout_tester.run.steps.registry import ACTIONS, StepContext
 from checkout_tester.target.config import Target
+from checkout_tester.target.preflight import secret_uses
 
 # Secret-masking style: fields filled with a secret are drawn as dots in screenshots and video.
 MASK_SCRIPT = """(() => { const css = 'input[data-ct-secret]{-webkit-text-security:disc!important}';
@@ -66,7 +67,9 @@ class Runner:
         self.artifacts = Path(artifacts)
         self.reproduce = reproduce
         self.base_url = base_url
-        self.redactor = redactor or Redactor()
+        self.redactor = redactor if redactor is not None else Redactor()
+        # Known from the start, not only once typed: a page may show a secret first (a card number as placeholder).
+        self.redactor.add_all(target.secret_values())
         self.fake = fake or FakeData()
         self.unique_token = unique.new_token()  # this run's token for the flow's `unique:` inputs
         self.saved: dict[str, Any] = {}
@@ -124,6 +127,7 @@ class Runner:
     def screenshot(self, page: Page, name: str, full_page: bool = False) -> None:
         """Save a screenshot (secret fields drawn as dots) and attach it."""
         self.artifacts.mkdir(parents=True, exist_ok=True)
+        name = self.redactor(name)  # the attachment's name and the file's: `screenshot: card {{ secret.CARD }}`
         safe = re.sub(r"[^\w.-]+", "_", name)
         path = self.artifacts / f"{safe}-{uuid.uuid4().hex[:6]}.png"
         page.screenshot(path=str(path), full_page=full_page)
@@ -138,6 +142,7 @@ class Runner:
         """Run a flow (one variant row); raises StepFailed / StoreUnreachable after emitting events."""
         variant = variant or Variant(id="", values={})
         self._flow = flow
+        self.redactor.add_all(filter(None, map(self.target.secret, secret_uses([flow]))))  # also unmapped ones
         self.emit(FlowStarted(flow=flow, variant=variant.id))
         self.overhead_ms = 0.0
         for observer in self.observers:

@@ -111,6 +111,8 @@ class Target(_Strict):
     allow_effects: list[Effect] = Field(default_factory=list, description="effects a production target allows")
     source: str = Field("<built-in demo>", exclude=True)
     _lines: dict[Any, int] = PrivateAttr(default_factory=dict)  # node path -> line in the file (target/config_file.py)
+    _given: dict[str, str] = PrivateAttr(default_factory=dict)  # --secret NAME=VALUE: wins over the environment
+    _masked: list[str] = PrivateAttr(default_factory=list)  # other values given on the command line that are secret
 
     def where(self, *path: Any) -> str:
         """`file:line` of a key in the target config (its parent's line when absent), for messages."""
@@ -141,11 +143,27 @@ class Target(_Strict):
         return self.base_url == DEMO
 
     def secret(self, name: str) -> Optional[str]:
-        """A secret's value: its configured env var, its default, else the env var of that name."""
+        """A secret's value: given on the command line, else its configured env var, its default, else the env var
+        of that name."""
+        if name in self._given:
+            return self._given[name]
         source = self.secrets.get(name)
         if source is None:
             return os.environ.get(name)
         return os.environ.get(source.env, source.default)
+
+    def give_secret(self, name: str, value: str) -> None:
+        """Set `secret.NAME` for this run (`--secret NAME=VALUE`); masked everywhere like any secret."""
+        self._given[name] = value
+
+    def mask(self, value: str) -> None:
+        """Treat a value given for this run (a `--var` whose name is listed under `secrets:`) as a secret."""
+        self._masked.append(value)
+
+    def secret_values(self) -> list[str]:
+        """Every secret value this target knows before a flow runs: mapped, given on the command line, masked."""
+        names = [*self.secrets, *self._given]
+        return [value for value in (*(self.secret(name) for name in names), *self._masked) if value]
 
 
 def resolve_executable(setting: str, playwright_path: str | None) -> str | None:

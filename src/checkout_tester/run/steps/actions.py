@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from playwright.sync_api import Error as PlaywrightError
+
 from checkout_tester.run.navigation import check_status
 from checkout_tester.run.steps.registry import StepContext, handler
 
@@ -27,10 +29,21 @@ def fill(ctx: StepContext, step: Any, args: Any) -> None:
     ctx.expectation = f"an editable field {args.describe()}"
     field = ctx.find(args)
     timeout = args.timeout_ms(ctx.runner.timeouts.ms("step"))
-    if ctx.scope.redactor(args.value) != args.value:
+    secret = ctx.scope.redactor(args.value) != args.value
+    if secret:
         # Drawn as dots in screenshots and video; the trace is scrubbed afterwards.
         field.evaluate("el => el.setAttribute('data-ct-secret', '')", timeout=timeout)
     field.fill(args.value, timeout=timeout)
+    if not secret and args.value.strip() and _password_field(field):
+        ctx.scope.redactor.add(args.value)  # typed into a password field: as secret as a `secret.X`
+
+
+def _password_field(field: Any) -> bool:
+    """Whether the field just filled is an <input type=password>."""
+    try:
+        return bool(field.evaluate("el => el.type === 'password'", timeout=2000))
+    except PlaywrightError:
+        return True  # gone already (the fill moved the page on): unknown, so masked rather than written
 
 
 @handler("select", action=True)
