@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
 
 from checkout_tester.base.errors import CheckoutTesterError, ConfigError
+from checkout_tester.base.redaction import MASK
 
 if TYPE_CHECKING:  # the parser is built for every command: the rest is imported when a reproduction starts
     from checkout_tester.flow.model import Flow, Variant
@@ -34,6 +35,7 @@ class Plan:
     source: str
     problems: list[str] = field(default_factory=list)
     mode: str = "headless"  # or headed, and on which display
+    given: list[str] = field(default_factory=list)  # names of `--secret`s given for this run
 
 
 def run_reproduce(args: argparse.Namespace) -> int:
@@ -54,10 +56,8 @@ def run_reproduce(args: argparse.Namespace) -> int:
 
     browser_setup.ensure_ffmpeg()  # Debian's ffmpeg in Playwright's place: the video needs it
     redactor = Redactor()
-    for name in plan.target.secrets:  # a message may quote a secret before the flow types it
-        value = plan.target.secret(name)
-        if value:
-            redactor.add(value)
+    for value in plan.target.secret_values():  # a message may quote a secret before the flow types it
+        redactor.add(value)
     folder = new_folder(plan.flow, Path(args.output))
     command = replay_command(plan)
     print(f"Reproducing {test_id(plan)} ({plan.source}) against {plan.target.name} ...", flush=True)
@@ -125,6 +125,7 @@ def check(args: argparse.Namespace) -> Plan:
                                  "e.g. --set email=janet@example.com")
         else:
             plan.values[name.strip()] = value
+    _secrets(plan, list(getattr(args, "secrets", [])))
     plan.problems += _variant(plan, args.variant, asked.variant)
     for name in sorted(set(plan.values) - _names_used(plan.flow)):  # a `Reproduce:` line may carry others' vars
         print(f"note: --set {name}: {plan.flow.path} and its sub-flows never use {name}; it changes nothing",
@@ -240,8 +241,26 @@ def replay_command(plan: Plan) -> str:
     parts += [f"--target={plan.target_path}"] if plan.target_path else []
     parts += [f"--base-url={plan.base_url}"] if plan.base_url else []
     parts += [f"--store-fault={fault}" for fault in plan.faults]
-    parts += [f"--var={name}={value}" for name, value in plan.values.items()]
+    parts += [f"--secret={name}={MASK}" for name in plan.given]
+    parts += [f"--var={name}={MASK if name in plan.target.secrets else value}" for name, value in plan.values.items()]
     return shlex.join(parts)
+
+
+def _secrets(plan: Plan, pairs: list[str]) -> None:
+    """`--secret NAME=VALUE` and secret `--var`s: known to every redactor; a masked value pasted back is not one."""
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            plan.problems.append(f"--secret {name.strip() or '?'}: give it as --secret NAME=VALUE")
+        elif value == MASK:  # copied from a printed line: the value must come from the environment or be given
+            print(f"note: --secret {name}: the printed line masks its value; give it again or export it",
+                  file=sys.stderr)
+        else:
+            plan.target.give_secret(name.strip(), value)
+            plan.given.append(name.strip())
+    for name, value in plan.values.items():
+        if name in plan.target.secrets:
+            plan.target.mask(value)
 
 
 def _isolate(rep: Any, session: Session, plan: Plan) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 from playwright.sync_api import BrowserContext, Error as PlaywrightError, Page
 
 from checkout_tester.base.findings import Finding
-from checkout_tester.base.redaction import Redactor, scrub_zip
+from checkout_tester.base.redaction import Redactor, scrub_har, scrub_zip
 from checkout_tester.flow.model import Flow, Variant
 from checkout_tester.flow.variables import Scope
 from checkout_tester.monitor.record import RecordBuilder, RunRecord
@@ -175,7 +175,7 @@ def _finish(context: BrowserContext, page: Page, folder: Path, redactor: Redacto
         evidence.notes.append(f"The browser context did not close cleanly: {_first_line(exc)}")
     har = folder / HAR
     if har.exists():
-        har.write_bytes(redactor.bytes(har.read_bytes()))
+        scrub_har(har, redactor)  # base64 bodies and every encoding a browser uses
         evidence.files["har"] = HAR
     if video is not None:
         try:

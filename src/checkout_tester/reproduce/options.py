@@ -19,6 +19,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("flow", metavar="FLOW", help="flow file, test id (file::name[variant]) or monitor run id")
     parser.add_argument("--variant", help="the variant row's id (default: the one the test id names, or the "
                                           "flow's only row)")
+    parser.add_argument("--secret", dest="secrets", action="append", default=[], metavar="NAME=VALUE",
+                        help="set secret.NAME for this run (masked everywhere, as with `run --secret`)")
     parser.add_argument("--set", "--var", dest="values", action="append", default=[], metavar="NAME=VALUE",
                         help="set a flow input for this run (repeatable), e.g. --set email=Janet@Example.com")
     parser.add_argument("--target", help="the target config (default: config/demo.yaml or the built-in demo store)")
