@@ -91,7 +91,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     for arg in config.args:
         path = Path(arg.split("::")[0])
         for file in find_flow_files([path]) if path.exists() else []:
-            if config.hook.pytest_ignore_collect(collection_path=file, config=config):
+            if _ignored(config, file):
                 continue  # what collection would skip (collect_ignore_glob, --ignore): not a test
             try:
                 flows.append(load_flow(file)) if file.name.endswith(FLOW_SUFFIX) else None
@@ -99,6 +99,17 @@ def pytest_sessionstart(session: pytest.Session) -> None:
                 continue  # the workers' collection reports it at its line
     if flows:
         _preflight(session, flows)
+
+
+def _ignored(config: pytest.Config, file: Path) -> bool:
+    """Whether collection would skip this file: conftests of its folder loaded first, as pytest's collector does."""
+    try:  # pytest's own (private) step before it asks pytest_ignore_collect; if it moved, check the file anyway
+        config.pluginmanager._loadconftestmodules(
+            file.resolve().parent, importmode=config.getoption("importmode"), rootpath=config.rootpath,
+            consider_namespace_packages=config.getini("consider_namespace_packages"))
+    except Exception:  # noqa: BLE001
+        pass
+    return bool(config.hook.pytest_ignore_collect(collection_path=file.resolve(), config=config))
 
 
 def _preflight(session: pytest.Session, flows: list[Flow]) -> None:
