@@ -180,10 +180,10 @@ def _key(node: ScalarNode, doc: YamlDoc) -> str:
 
 
 def _scalar(node: ScalarNode, doc: YamlDoc) -> Any:
-    if node.tag not in _SCALAR_TAGS:
+    if node.tag not in _SCALAR_TAGS and node.tag != _MERGE_TAG:
         raise FlowError(f"unknown YAML tag '{_tag(node)}'", _src(doc, node),
                         hint="flow files use plain YAML: remove the '!tag' (quote the value to make it text)")
-    if node.tag == _STR_TAG:
+    if node.tag in (_STR_TAG, _MERGE_TAG):  # a `<<` that is not a key is just text
         return node.value
     try:
         return _CONSTRUCTOR.yaml_constructors[node.tag](_CONSTRUCTOR, node)
