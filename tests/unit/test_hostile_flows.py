@@ -19,8 +19,11 @@ from typing import Any
 import pytest
 import yaml
 from hypothesis import HealthCheck, event, given, settings, strategies as st
+from hypothesis.control import currently_in_test_context
+from jinja2.exceptions import SecurityError
 
 from checkout_tester.base.errors import FlowError
+from checkout_tester.flow import templates
 from checkout_tester.flow.loader import clear_cache, load_flow, validate_paths
 from checkout_tester.flow.schema import TOP_LEVEL_KEYS, arg_keys
 from checkout_tester.flow.step_arguments import STEP_ARGS
@@ -118,7 +121,8 @@ def check_load(project: Project, data: bytes) -> None:
         errors.extend(validate_paths([project.doc], project.flows))
     # CPU time, not wall time: on a loaded 2-core machine a 30 ms load can wait seconds for a core.
     assert time.thread_time() - started < MAX_CPU_S, f"loading twice took {time.thread_time() - started:.2f} s of CPU"
-    event("loaded" if not errors else "error: " + " ".join(errors[0].message.split(" ")[:3])[:30])
+    if currently_in_test_context():  # statistics for --hypothesis-show-statistics
+        event("loaded" if not errors else "error: " + " ".join(errors[0].message.split(" ")[:3])[:30])
     for error in errors:
         assert error.source is not None and error.source.file and error.source.line >= 1, repr(error)
         assert MARKER not in str(error), str(error)
@@ -324,3 +328,14 @@ corrupted = st.tuples(documents, st.binary(min_size=1, max_size=8), st.floats(0,
 @given(data=st.one_of(documents, documents, documents, corrupted, st.binary(max_size=300)))
 def test_hostile_documents_end_in_a_flow_error(project: Project, data: bytes) -> None:
     check_load(project, data)
+
+
+@pytest.mark.parametrize("text", ["{{ 9 ** 99 }}", "{{ 'a' * 999999999 }}", "{{ 'x' | center(999999999) }}",
+                                  "{{ '%999999999d' | format(1) }}", "{{ '%999999999d' % 1 }}"])
+def test_templates_that_would_build_enormous_values_are_refused(text: str) -> None:
+    with pytest.raises(SecurityError):
+        templates.compiled(text).render({})
+
+
+def test_small_arithmetic_and_repeats_still_work() -> None:
+    assert templates.compiled("{{ 2 ** 10 }}-{{ 'ab' * 3 }}-{{ '%s' % 7 }}").render({}) == "1024-ababab-7"

@@ -420,7 +420,7 @@ class _FileReader(StepReader):
         assert self.session.base is not None  # set by the load that reads this file
         target, problem = confine(self.path.parent, args.flow, self.session.base)
         if target is None:
-            folder = self.session.display(self.session.base) or "."
+            folder = self.session.display(self.session.base) or str(self.session.base)
             self.error(problem.message, apath, label, hint=problem.hint.replace("{folder}", folder))
             return None
         if not target.is_file():

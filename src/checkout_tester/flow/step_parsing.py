@@ -161,7 +161,7 @@ class StepReader:
                            hint=f"e.g. {{{{ {head}.NAME }}}}")
             elif head == "run" and rest != "id":
                 self.error(f"'{{{{ {name} }}}}' does not exist", path, label, hint="the run has {{ run.id }}")
-            elif head == "fake" and rest not in fake_names():
+            elif head == "fake" and not rest.startswith("_") and rest not in fake_names():  # '_': reported already
                 self.error(f"'{{{{ {name[:80]} }}}}' is not a Faker provider", path, label, hint=suggest(
                     rest[:80], fake_names(), "fake.X takes a Faker provider, e.g. fake.email, fake.name, fake.postcode"))
         elif head not in scope and not self.lenient:

@@ -10,7 +10,8 @@ MAX_PATH = 255  # characters in a `use:` path
 MAX_PART = 120  # characters in one folder or file name of it
 MAX_USE_DEPTH = 16  # parts that use parts ...: deeper is a mistake, and would recurse without end
 SUFFIXES = (".yaml", ".yml")
-OUTSIDE_HINT = "write a path relative to this file that stays inside {folder}, e.g. use: parts/login.part.yaml"
+OUTSIDE_HINT = "write a path relative to this file that stays inside the flows folder ({folder}), " \
+               "e.g. use: parts/login.part.yaml"
 
 
 @dataclass(frozen=True)
