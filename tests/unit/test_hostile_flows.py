@@ -143,6 +143,7 @@ CASES = {
     "alias_in_itself": ("loop: &a [*a]\nsteps: [{goto: /}]", "alias refers to the list or mapping it is inside"),
     "merge_itself": ("loop: &a {<<: *a}\nsteps: [{goto: /}]", "alias refers to the list or mapping it is inside"),
     "alias_bomb": (BOMB + "steps: *l8", "YAML aliases expand too far"),
+    "many_values": ("steps:\n" + "  - goto: /\n" * 25_000, "the file holds more than 20,000 values"),
     "variants_product": ("variants: {a: &v [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], b: *v, c: *v, d: *v}\n"
                          "steps: [{goto: /}]", "variants make 10,000 rows"),
     "deep_flow": ("steps: " + "[" * 3000 + "]" * 3000, "nest too deep"),

@@ -109,7 +109,8 @@ class _Builder:
     """Composed nodes -> plain data, counting what it builds: aliases share nodes, expanding them copies."""
 
     def __init__(self, doc: YamlDoc) -> None:
-        self.doc, self.built = doc, 0
+        self.doc, self.built, self.copied = doc, 0, 0
+        self.seen: set[int] = set()
         self.open: list[Node] = []  # the nodes being built, outermost first: a node inside itself is a loop
 
     def build(self, node: Node, path: NodePath, line: int, doc: YamlDoc | None = None) -> Any:
@@ -117,9 +118,14 @@ class _Builder:
         doc = doc or self.doc
         doc.lines[path] = line
         self.built += 1
+        self.copied += id(node) in self.seen
+        self.seen.add(id(node))  # nodes live as long as the composed tree: ids stay unique
         if self.built > MAX_NODES:
-            raise FlowError(f"YAML aliases expand too far: more than {MAX_NODES:,} values", _src(doc, node),
-                            hint="each '*name' copies what '&name' holds; write the values out, or use fewer aliases")
+            if self.copied:
+                raise FlowError(f"YAML aliases expand too far: more than {MAX_NODES:,} values", _src(doc, node),
+                                hint="each '*name' copies what '&name' holds; write the values out, or use fewer aliases")
+            raise FlowError(f"the file holds more than {MAX_NODES:,} values; a flow file is far smaller",
+                            _src(doc, node), hint="split it into parts and `use:` them")
         if isinstance(node, ScalarNode):
             return _scalar(node, doc)
         if any(node is n for n in self.open):
