@@ -363,7 +363,7 @@ class _FileReader(StepReader):
             self.error(f"expect_failure.message must be text, not {shown(message)}", (*path, "message"),
                        hint=expectfail.EXAMPLE)
             message = ""
-        if failure_class and failure_class not in classes.BY_NAME:
+        if failure_class and (not isinstance(failure_class, str) or failure_class not in classes.BY_NAME):
             self.error(f"'{failure_class}' is not a failure class", (*path, "class"), hint=suggest(
                 failure_class, classes.BY_NAME, f"classes are: {', '.join(classes.BY_NAME)}"))
             failure_class = ""
@@ -377,10 +377,10 @@ class _FileReader(StepReader):
             self.error(f"effects must be a list, not {shown(raw)}", ("effects",), hint=flow_effects.EXAMPLE)
             return None
         for i, name in enumerate(raw):
-            if name not in flow_effects.EFFECTS:
+            if not isinstance(name, str) or name not in flow_effects.EFFECTS:  # a list item may be a list
                 self.error(f"unknown effect {shown(name)}", ("effects", i), hint=suggest(
                     name, flow_effects.EFFECTS, f"effects are: {', '.join(flow_effects.EFFECTS)}"))
-        return tuple(dict.fromkeys(n for n in raw if n in flow_effects.EFFECTS))
+        return tuple(dict.fromkeys(n for n in raw if isinstance(n, str) and n in flow_effects.EFFECTS))
 
     def _finally(self, raw: Any, after: int, scope: set[str]) -> tuple[Step, ...]:
         """`finally:` steps, numbered on from the last top-level step; they may use every name the steps save."""
