@@ -75,6 +75,23 @@ def test_login_failures_and_next(store: DemoStore) -> None:
     assert evil.url.endswith("/account")
 
 
+@pytest.mark.parametrize(("query", "lands_on"), [
+    ("next=/%09/evil.example", "/account"),  # a browser drops the tab: '//evil.example', another host
+    ("next=/%0a/x", "/account"),  # a newline in Location answered 500
+    ("next=/%0d%0aSet-Cookie:%20x=1", "/account"),
+    ("next=/%5c/evil.example", "/account"),
+    ("next=https://evil.example/", "/account"),
+    ("next=/%20/evil.example", "/account"),
+    ("next=/cart", "/cart"),
+])
+def test_login_next_is_a_same_site_path(store: DemoStore, query: str, lands_on: str) -> None:
+    signup(Client(store.url), "next@example.com")
+    response = Client(store.url).post(f"/login?{query}", {"email": "next@example.com", "password": "s3cret-pass"},
+                                      follow=False)
+    assert response.status == 302, response.text
+    assert response.headers["Location"] == lands_on
+
+
 def test_account_requires_login(client: Client) -> None:
     page = client.get("/account")
     assert page.url.endswith("/login?next=/account")

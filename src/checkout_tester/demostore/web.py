@@ -4,7 +4,9 @@ from __future__ import annotations
 import re
 import secrets
 import sqlite3
+import unicodedata
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from flask import current_app, g, session
 
@@ -83,10 +85,17 @@ def missing_message(labels: list[str]) -> str:
 
 
 def safe_next(url: str | None) -> str | None:
-    """Only allow local redirect targets like '/account'."""
-    if url and url.startswith("/") and not url.startswith("//") and "\\" not in url:
-        return url
-    return None
+    """A same-site path like '/account', or None: anything a browser could read as another host is refused."""
+    if not url or not url.startswith("/") or url.startswith("//") or "\\" in url:
+        return None
+    # Browsers drop tabs and newlines from URLs ('/\t/evil' becomes '//evil'), and a newline in a
+    # Location header is an error: refuse any control character or whitespace outright.
+    if any(ch.isspace() or unicodedata.category(ch)[0] == "C" for ch in url):
+        return None
+    parts = urlsplit(url)
+    if parts.scheme or parts.netloc or not parts.path.startswith("/") or parts.path.startswith("//"):
+        return None
+    return url
 
 
 def remember_order(number: str) -> None:

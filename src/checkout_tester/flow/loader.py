@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import itertools
+import math
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Iterable
@@ -21,7 +22,8 @@ from checkout_tester.flow.model import Flow, Source, Step, Variant
 from checkout_tester.flow.schema import NAME, inline, shown, suggest
 from checkout_tester.flow.step_arguments import MONITOR_EXAMPLE, MonitorSettings, UseArgs, monitor_issues
 from checkout_tester.flow.step_parsing import StepReader, saved_names
-from checkout_tester.flow.yamlsource import NodePath, YamlDoc, parse_yaml
+from checkout_tester.flow.usepaths import MAX_USE_DEPTH, confine
+from checkout_tester.flow.yamlsource import NodePath, YamlDoc, parse_yaml, read_text
 
 __all__ = ["find_flow_files", "load_flow", "load_flows", "saved_names", "validate_paths", "clear_cache", "node_line"]
 
@@ -29,6 +31,7 @@ FLOW_GLOB = "**/*.flow.yaml"
 PART_GLOB = "**/*.part.yaml"  # sub-flows kept out of test collection; `validate` checks them too
 Stamp = tuple[str, int, int]  # resolved path, mtime_ns, size
 ROW_KEYS = {"id", "expect_failure"}  # keys of a variant row that are not input values
+MAX_VARIANTS = 1_000  # each row is a browser run: more is a mistake (or lists multiplied through aliases)
 
 
 @dataclass(frozen=True)
@@ -121,6 +124,7 @@ class _Session:
 
     def __init__(self, root: Path | None) -> None:
         self.root = (root or Path.cwd()).resolve()
+        self.base: Path | None = None  # `use:` stays inside it (usepaths.py)
         self.stack: list[Path] = []
 
     def display(self, path: Path) -> str:
@@ -138,13 +142,16 @@ class _Session:
         if cached and all(_fresh(dep) for dep in cached.deps):
             return cached.flow
         display = self.display(resolved)
+        if self.base is None:  # the first file loaded fixes the folder `use:` may reach
+            self.base = self.root if resolved.is_relative_to(self.root) else resolved.parent
         try:
             stamp = _stamp(resolved)
             entry = _DOCS.get(stamp[0])
             if entry is None or entry[0] != stamp:
-                entry = _DOCS[stamp[0]] = (stamp, parse_yaml(resolved.read_text(encoding="utf-8"), display))
-        except (OSError, UnicodeDecodeError) as exc:
-            raise _Failed([FlowError(f"cannot read flow file: {exc}", Source(display, 1))]) from None
+                entry = _DOCS[stamp[0]] = (stamp, parse_yaml(read_text(resolved, display), display))
+        except OSError as exc:
+            raise _Failed([FlowError(f"cannot read flow file: {exc.strerror or type(exc).__name__}",
+                                     Source(display, 1))]) from None
         except FlowError as exc:
             raise _Failed([exc]) from None
         self.stack.append(resolved)
@@ -307,10 +314,19 @@ class _FileReader(StepReader):
                     self.error(f"variants.{key} must be a non-empty list, not {shown(values)}",
                                ("variants", key), hint=example)
                     return []
+            rows = math.prod(len(values) for values in raw.values())
+            if rows > MAX_VARIANTS:
+                self.error(f"variants make {rows:,} rows (every combination of the lists); at most {MAX_VARIANTS:,}",
+                           ("variants",), hint="list the rows you mean: variants: [{id: a, email: ...}, ...]")
+                return []
             return [(dict(zip(raw, combo, strict=True)), ("variants",)) for combo in itertools.product(*raw.values())]
         if not isinstance(raw, list) or not raw:
             self.error(f"variants must be a mapping of lists or a list of rows, not {shown(raw)}",
                        ("variants",), hint=example)
+            return []
+        if len(raw) > MAX_VARIANTS:
+            self.error(f"variants has {len(raw):,} rows; at most {MAX_VARIANTS:,}", ("variants",),
+                       hint="split the flow, or keep the rows that test something different")
             return []
         for i, row in enumerate(raw):
             if not isinstance(row, dict) or not set(row) - ROW_KEYS:
@@ -347,7 +363,7 @@ class _FileReader(StepReader):
             self.error(f"expect_failure.message must be text, not {shown(message)}", (*path, "message"),
                        hint=expectfail.EXAMPLE)
             message = ""
-        if failure_class and failure_class not in classes.BY_NAME:
+        if failure_class and (not isinstance(failure_class, str) or failure_class not in classes.BY_NAME):
             self.error(f"'{failure_class}' is not a failure class", (*path, "class"), hint=suggest(
                 failure_class, classes.BY_NAME, f"classes are: {', '.join(classes.BY_NAME)}"))
             failure_class = ""
@@ -361,10 +377,10 @@ class _FileReader(StepReader):
             self.error(f"effects must be a list, not {shown(raw)}", ("effects",), hint=flow_effects.EXAMPLE)
             return None
         for i, name in enumerate(raw):
-            if name not in flow_effects.EFFECTS:
+            if not isinstance(name, str) or name not in flow_effects.EFFECTS:  # a list item may be a list
                 self.error(f"unknown effect {shown(name)}", ("effects", i), hint=suggest(
                     name, flow_effects.EFFECTS, f"effects are: {', '.join(flow_effects.EFFECTS)}"))
-        return tuple(dict.fromkeys(n for n in raw if n in flow_effects.EFFECTS))
+        return tuple(dict.fromkeys(n for n in raw if isinstance(n, str) and n in flow_effects.EFFECTS))
 
     def _finally(self, raw: Any, after: int, scope: set[str]) -> tuple[Step, ...]:
         """`finally:` steps, numbered on from the last top-level step; they may use every name the steps save."""
@@ -401,7 +417,12 @@ class _FileReader(StepReader):
             self.error("the flow path of 'use' can't hold a template", apath, label,
                        hint="name the file itself, e.g. use: parts/login.flow.yaml")
             return None
-        target = (self.path.parent / args.flow).resolve()
+        assert self.session.base is not None  # set by the load that reads this file
+        target, problem = confine(self.path.parent, args.flow, self.session.base)
+        if target is None:
+            folder = self.session.display(self.session.base) or str(self.session.base)
+            self.error(problem.message, apath, label, hint=problem.hint.replace("{folder}", folder))
+            return None
         if not target.is_file():
             near = [p.name for p in target.parent.glob("*.yaml")] if target.parent.is_dir() else []
             folder = self.session.display(self.path.parent) or "."
@@ -412,6 +433,10 @@ class _FileReader(StepReader):
             chain = self.session.stack[self.session.stack.index(target):] + [target]
             self.error(f"use cycle: {' -> '.join(self.session.display(p) for p in chain)}", apath, label,
                        hint="a flow can't use itself, directly or through another flow")
+            return None
+        if len(self.session.stack) >= MAX_USE_DEPTH:
+            self.error(f"'use' goes {MAX_USE_DEPTH} flows deep here", apath, label,
+                       hint="parts that use parts that use parts ...: flatten the chain")
             return None
         try:
             sub = self.session.load(target)

@@ -89,12 +89,20 @@ def suggest(word: Any, options: Iterable[str], more: str) -> str:
     return f"did you mean '{match}'? {more}" if match else more
 
 
+SHOWN = 120  # characters of a value quoted in a message: a 400 kB string is not worth repeating
+
+
 def inline(value: Any) -> str:
-    """Render a small value as one line of YAML flow style, for messages and hints."""
+    """Render a small value as one line of YAML flow style, for messages and hints (long ones cut with '...')."""
+    text = _inline(value)
+    return text if len(text) <= SHOWN else text[: SHOWN - 3] + "..."
+
+
+def _inline(value: Any) -> str:
     if isinstance(value, dict):
-        return "{" + ", ".join(f"{inline(k)}: {inline(v)}" for k, v in value.items()) + "}"
+        return "{" + ", ".join(f"{_inline(k)}: {_inline(v)}" for k, v in value.items()) + "}"
     if isinstance(value, list):
-        return "[" + ", ".join(inline(v) for v in value) + "]"
+        return "[" + ", ".join(_inline(v) for v in value) + "]"
     if value is None or isinstance(value, bool):
         return {None: "null", True: "true", False: "false"}[value]
     if not isinstance(value, str):
@@ -107,7 +115,9 @@ def inline(value: Any) -> str:
 
 def shown(value: Any) -> str:
     """A value as quoted in a message: texts in quotes, the rest as YAML."""
-    return f"'{value}'" if isinstance(value, str) else inline(value)
+    if isinstance(value, str):
+        return f"'{value}'" if len(value) <= SHOWN else f"'{value[:SHOWN - 3]}...'"
+    return inline(value)
 
 
 def arg_keys(model: type[BaseModel]) -> list[str]:

@@ -10,6 +10,7 @@ from checkout_tester.flow import schema, templates
 from checkout_tester.flow.model import Flow, Step
 from checkout_tester.flow.schema import EXAMPLES, NAME, RESERVED_NAMESPACES, arg_keys, inline, shown, suggest
 from checkout_tester.flow.step_arguments import NESTING, SHORTHAND, STEP_ARGS, TRIGGERS, UseArgs, saved_var
+from checkout_tester.flow.variables import fake_names
 from checkout_tester.flow.yamlsource import NodePath, YamlDoc
 
 
@@ -160,6 +161,9 @@ class StepReader:
                            hint=f"e.g. {{{{ {head}.NAME }}}}")
             elif head == "run" and rest != "id":
                 self.error(f"'{{{{ {name} }}}}' does not exist", path, label, hint="the run has {{ run.id }}")
+            elif head == "fake" and not rest.startswith("_") and rest not in fake_names():  # '_': reported already
+                self.error(f"'{{{{ {name[:80]} }}}}' is not a Faker provider", path, label, hint=suggest(
+                    rest[:80], fake_names(), "fake.X takes a Faker provider, e.g. fake.email, fake.name, fake.postcode"))
         elif head not in scope and not self.lenient:
             near = [*scope, *(f"{ns}.{rest}" for ns in RESERVED_NAMESPACES if rest)]
             known = ", ".join(sorted(scope)) or "none"

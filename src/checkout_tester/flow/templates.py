@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import re
 from collections.abc import Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -62,11 +63,25 @@ class Secret(str):
 DERIVED: ContextVar[list[str] | None] = ContextVar("derived_secrets", default=None)
 
 
+MAX_TEXT = 100_000  # characters a template may build: `'a' * 10**9` or `center(10**9)` would take the machine
+WIDE = re.compile(r"\d{6,}")  # '%999999d': a width of a million characters or more
+
+
+def _sized(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+    """Refuse filter arguments that would build an enormous text: center(10**9), '%999999999d' | format."""
+    for arg in (*args, *kwargs.values()):
+        if isinstance(arg, int) and not isinstance(arg, bool) and abs(arg) > MAX_TEXT and name not in DEFAULTS:
+            raise SecurityError(f"filter '{name}' with {arg} is refused: templates build short texts")
+    if name == "format" and args and isinstance(args[0], str) and WIDE.search(args[0]):
+        raise SecurityError("a format width of a million characters is refused")
+
+
 def _guarded(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
     """A filter that keeps what it makes of a secret secret, and refuses to turn one into anything but text."""
 
     @functools.wraps(fn)  # keeps Jinja2's pass_environment / pass_context marks
     def guarded(*args: Any, **kwargs: Any) -> Any:
+        _sized(name, args, kwargs)
         out = fn(*args, **kwargs)
         if not any(isinstance(a, Secret) for a in (*args, *kwargs.values())):
             return out
@@ -82,6 +97,21 @@ def _guarded(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
 
 class _Environment(ImmutableSandboxedEnvironment):
     """Jinja2's immutable sandbox, narrowed: dotted names read mapping keys and namespaces, never attributes."""
+
+    # Checked at run time, and never folded while compiling: `9 ** 9 ** 9` would hang the compiler.
+    intercepted_binops = frozenset(("**", "*", "%"))
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        """`**`, `*` and `%` within bounds: no 9 ** 9 ** 9, no 'a' * 10**9, no '%999999999d' % 1."""
+        if operator == "**" and isinstance(right, (int, float)) and abs(right) > 64:
+            raise SecurityError(f"'** {right}' is refused: an exponent over 64 makes numbers no page shows")
+        if operator == "*":
+            for seq, times in ((left, right), (right, left)):
+                if isinstance(seq, (str, list, tuple)) and isinstance(times, int) and len(seq) * times > MAX_TEXT:
+                    raise SecurityError(f"repeating a value {times} times is refused: templates build short texts")
+        if operator == "%" and isinstance(left, str) and WIDE.search(left):
+            raise SecurityError("a format width of a million characters is refused")
+        return super().call_binop(context, operator, left, right)
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         if isinstance(obj, Namespace):

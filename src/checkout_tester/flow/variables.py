@@ -25,6 +25,17 @@ class TemplateRefused(UnknownVariable):
     """A template the sandbox refused, or whose filter failed, at run time (the engine reports both alike)."""
 
 
+def _provider_names(faker: Faker) -> frozenset[str]:
+    return frozenset(m for p in faker.get_providers() for m in dir(p)
+                     if not m.startswith("_") and callable(getattr(p, m, None)))
+
+
+@functools.cache
+def fake_names() -> frozenset[str]:
+    """Names `{{ fake.X }}` may use, for checks at load time (Faker's default locale, built once)."""
+    return _provider_names(Faker())
+
+
 class FakeData:
     """Faker values that stay the same within one run: sign up and log in with one email."""
 
@@ -39,8 +50,7 @@ class FakeData:
     def providers(self) -> frozenset[str]:
         """Faker's data methods (email, name, postcode ...), not its machinery (seed_instance, random)."""
         if self._providers is None:
-            self._providers = frozenset(m for p in self._faker.get_providers() for m in dir(p)
-                                        if not m.startswith("_") and callable(getattr(p, m, None)))
+            self._providers = _provider_names(self._faker)
         return self._providers
 
     def get(self, name: str) -> str:
