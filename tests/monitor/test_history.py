@@ -1,6 +1,7 @@
 """The history on PostgreSQL (a real private cluster) with the same code as SQLite; evidence retention."""
 from __future__ import annotations
 
+import concurrent.futures
 import os
 import time
 from datetime import datetime, timedelta, timezone
@@ -81,3 +82,18 @@ def test_the_history_table_shows_variants_and_messages_as_text() -> None:
     text = console.export_text()
     assert "flows/checkout_card.flow.yaml[visa]" in text and "[bold]not markup[/bold]" in text, text
     assert "second line" not in text and "failed (recheck)" in text and "1 run(s)" in text
+
+
+def _open_history(url: str) -> str:
+    try:
+        History(url).close()
+        return "ok"
+    except Exception as exc:  # noqa: BLE001 - the test reports what went wrong
+        return f"{type(exc).__name__}: {exc}"
+
+
+def test_processes_opening_a_new_history_at_once_all_succeed(tmp_path: Path) -> None:
+    # A reader and the monitor (or two monitors on one PostgreSQL) may both find the table missing.
+    url = f"sqlite:///{tmp_path}/history.db"
+    with concurrent.futures.ProcessPoolExecutor(max_workers=6) as pool:
+        assert list(pool.map(_open_history, [url] * 12)) == ["ok"] * 12

@@ -95,10 +95,22 @@ class History:
         self.url = url
         self.engine = make_history_engine(url)
         try:
-            metadata.create_all(self.engine)
+            self._create_tables()
         except DatabaseError as exc:  # unreachable server, bad password, not a database file
             shown = make_url(url).render_as_string(hide_password=True)
             raise ConfigError(f"--history {shown}: cannot open the database: {' '.join(str(exc.orig).split())}") from None
+
+    def _create_tables(self) -> None:
+        """Create the table unless it exists. Two processes opening a new history at once (monitors sharing one
+        PostgreSQL, a reader and the monitor) may both find it missing: the loser sees "already exists", and the
+        table is there, which is all it wanted."""
+        for attempt in range(3):
+            try:
+                metadata.create_all(self.engine)
+                return
+            except DatabaseError as exc:
+                if "already exists" not in str(exc.orig) or attempt == 2:
+                    raise
 
     def add(self, record: RunRecord) -> None:
         """Store one run in its own transaction (committed when this returns)."""
