@@ -3,6 +3,7 @@ locator that finds it: in Chromium against the demo store, the proposed locators
 from __future__ import annotations
 
 import re
+import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -46,8 +47,11 @@ def _run(session: Session, path: Path) -> str:
 
 
 def _flow(tmp_path: Path, name: str, steps: str) -> Path:
+    """A flow in tmp_path beside a copy of the shipped parts (a `use:` path stays inside the flows folder)."""
+    if not (tmp_path / "parts").exists():
+        shutil.copytree(ROOT / "flows" / "parts", tmp_path / "parts")
     path = tmp_path / f"{name}.flow.yaml"
-    path.write_text(CART_OF_TWO % {"parts": ROOT / "flows" / "parts", "steps": steps}, encoding="utf-8")
+    path.write_text(CART_OF_TWO % {"parts": "parts", "steps": steps}, encoding="utf-8")
     return path
 
 
@@ -82,6 +86,8 @@ def test_a_renamed_button_is_named_first_with_the_locator_that_finds_it(store: t
         assert _proposed(block[1]) == "{role: button, name: Add to basket}", message
         assert 'button "Add to basket"' in block[1] and "(one word changed)" in block[1]
         # The proposed locator works: the shipped flow with it passes on the changed page.
+        if not (tmp_path / "parts").exists():
+            shutil.copytree(ROOT / "flows" / "parts", tmp_path / "parts")
         fixed = tmp_path / "add_to_cart.flow.yaml"
         fixed.write_text(SHIPPED.read_text(encoding="utf-8").replace(
             "{role: button, name: Add to cart}", _proposed(block[1])), encoding="utf-8")
@@ -130,7 +136,7 @@ def test_inside_a_frame_the_frame_is_read_and_secrets_never_show(store: tuple[Se
       steps:
         - fill: {label: Card number, value: "{{ secret.CARD_NUMBER }}"}
         - fill: {label: Expiry date (MM/YY), value: "12/30", soft: true, timeout: 1s}
-        - fill: {placeholder: "4242 4242 4242 4241", value: "1", timeout: 1s}""" % (ROOT / "flows" / "parts")
+        - fill: {placeholder: "4242 4242 4242 4241", value: "1", timeout: 1s}""" % "parts"
     message = _run(session, _flow(tmp_path, "frame", steps))
     placeholder, outside, expiry = _blocks(message)
     assert _proposed(expiry[1]) == "{label: Expiry (MM/YY)}", message  # read inside the card iframe
