@@ -30,24 +30,23 @@ def _http_url(text: str) -> str:
     return text
 
 
-def _at_least_one(text: str) -> int:
+def _whole(text: str, low: int, high: int, fix: str) -> int:
+    """An argparse type: a whole number in [low, high], else the fix."""
     try:
         value = int(text)
     except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text!r}: give a whole number of runs, 1 or more (default 2)")
+        value = low - 1
+    if not low <= value <= high:
+        raise argparse.ArgumentTypeError(f"{text!r}{fix}")
     return value
+
+
+def _at_least_one(text: str) -> int:
+    return _whole(text, 1, 10**9, ": give a whole number of runs, 1 or more (default 2)")
 
 
 def _port(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = -1
-    if not 0 <= value <= 65535:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a port; give 0-65535 (0: a free one)")
-    return value
+    return _whole(text, 0, 65535, " is not a port; give 0-65535 (0: a free one)")
 
 
 def add_output_options(parser: argparse.ArgumentParser) -> None:
