@@ -55,9 +55,7 @@ def run_reproduce(args: argparse.Namespace) -> int:
     from checkout_tester.run import browser as browser_setup, interrupts
 
     browser_setup.ensure_ffmpeg()  # Debian's ffmpeg in Playwright's place: the video needs it
-    redactor = Redactor()
-    for value in plan.target.secret_values():  # a message may quote a secret before the flow types it
-        redactor.add(value)
+    redactor = Redactor(plan.target.secret_values())  # a message may quote a secret before the flow types it
     folder = new_folder(plan.flow, Path(args.output))
     command = replay_command(plan)
     print(f"Reproducing {test_id(plan)} ({plan.source}) against {plan.target.name} ...", flush=True)

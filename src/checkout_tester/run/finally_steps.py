@@ -6,7 +6,6 @@ failure fails the flow. A first Ctrl-C still lets the finally steps run (interru
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, Protocol
@@ -16,6 +15,7 @@ from checkout_tester.base.redaction import Redactor
 from checkout_tester.flow.model import Flow, Step
 from checkout_tester.run import interrupts
 from checkout_tester.run.events import Attachment
+from checkout_tester.run.soft_checks import detail_lines
 
 
 class Runner(Protocol):
@@ -29,7 +29,6 @@ class Runner(Protocol):
     def emit(self, event: Any) -> None: ...
 
 
-_SKIPPED = re.compile(r"^\s*(Class|Reproduce):")
 _FAILURES = (StepFailed, CheckoutTesterError)  # what a step raises when it fails or the store/browser did
 
 
@@ -90,5 +89,5 @@ def also(failed: list[BaseException]) -> str:
         klass = getattr(exc, "failure_class", "")
         lines.append(f"  Also failed in finally: {where}" + (f" ({klass})" if klass else ""))
         rest = str(exc).splitlines()[1:] if step is not None else str(exc).splitlines()
-        lines += ["     " + line.removeprefix("  ") for line in rest if line.strip() and not _SKIPPED.match(line)]
+        lines += detail_lines(rest)
     return "\n".join(lines)

@@ -70,5 +70,10 @@ def _items(soft: list[Any]) -> list[str]:
         step = exc.step
         lines.append(f"  {number}. {step.source} step {step.index} `{step.title}` ({exc.failure_class})")
         rest = str(exc).splitlines()[1:]
-        lines += ["     " + line.removeprefix("  ") for line in rest if line.strip() and not _SKIPPED.match(line)]
+        lines += detail_lines(rest)
     return [line for line in lines if line]
+
+
+def detail_lines(lines: list[str]) -> list[str]:
+    """A failure's detail lines, indented under a list item; its Class and Reproduce lines left to the whole."""
+    return ["     " + line.removeprefix("  ") for line in lines if line.strip() and not _SKIPPED.match(line)]
