@@ -63,7 +63,7 @@ def test_a_nested_failure_is_named_as_the_timings_name_it_and_quotes_the_nearest
     run_cli(cwd, "suite/")
     message = _message(cwd, "h_nested")
     assert "Nested failure: step 2.4 `expect_text" in message, message
-    assert "failed at flows/parts/add_to_cart.part.yaml:10" in message, message
+    assert "failed at flows/parts/add_to_cart.part.yaml:11" in message, message
     # Not the page's first lines (the navigation bar), but the line nearest to what was expected.
     assert "Nearest:  'Added Blue Mug to your cart.'" in message, message
     assert "Sign up" not in message and "Contact support" not in message, message

@@ -19,7 +19,7 @@ def _shipped() -> list:
 def test_the_secrets_of_the_shipped_flows_are_found_through_their_parts() -> None:
     uses = preflight.secret_uses(_shipped())
     assert set(uses) == {"SHOP_PASSWORD", "CARD_NUMBER"}
-    assert str(uses["CARD_NUMBER"].source) == "flows/checkout_card.flow.yaml:20"  # inside the payment iframe
+    assert str(uses["CARD_NUMBER"].source) == "flows/checkout_card.flow.yaml:21"  # inside the payment iframe
     assert uses["SHOP_PASSWORD"].more >= 2  # signup, signup_equivalents, the wallet flow and its parts
 
 
@@ -39,7 +39,7 @@ def test_the_embedded_demo_store_needs_nothing_more() -> None:
 def test_expect_email_without_a_sink_names_the_first_use() -> None:
     problems = preflight.check_mail(Target(base_url="http://127.0.0.1:1"), _shipped(), embedded=False)
     (line,) = problems
-    assert line.startswith("flows/checkout_card.flow.yaml:28 (and 2 more): expect_email needs a mail sink")
+    assert line.startswith("flows/checkout_card.flow.yaml:29 (and 2 more): expect_email needs a mail sink")
     assert "mail: {sink: smtp, port: 2525}" in line and "mailpit" in line
 
 

@@ -1,4 +1,4 @@
-"""checkout-tester command line: run | validate | demo | store | report | monitor | history | status | reproduce. Thin over pytest and the engine."""
+"""checkout-tester command line: run | validate | demo | store | report | schema | monitor | history | status | reproduce. Thin over pytest and the engine."""
 from __future__ import annotations
 
 import argparse
@@ -26,6 +26,10 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument("--base-url", help="the base URL the run will use instead of the target's")
 
     sub.add_parser("demo", help="run every shipped flow against the demo store with the uppercase-email fault")
+
+    schema = sub.add_parser("schema", help="write the JSON Schemas of flow files and target configs, for editors")
+    schema.add_argument("--out", default="schemas", help="folder to write flow.schema.json and target.schema.json "
+                                                         "into (default: schemas)")
 
     store = sub.add_parser("store", help="start the demo store", add_help=False)
     store.add_argument("rest", nargs=argparse.REMAINDER)
@@ -75,6 +79,10 @@ def main(argv: list[str] | None = None) -> int:
         return validate(args.flows, args.target, args.base_url)
     if args.command == "report":
         return allure_report.generate(args.results, args.output)
+    if args.command == "schema":
+        from checkout_tester.cli.schema import write
+
+        return write(args.out)
     if args.command in ("monitor", "history"):
         from checkout_tester.monitor import cli as monitor_cli
 

@@ -5,7 +5,6 @@ import difflib
 import json
 import re
 from dataclasses import dataclass
-from pathlib import Path
 from types import UnionType
 from typing import Any, Iterable, Optional, Union, get_args, get_origin
 
@@ -13,7 +12,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic.json_schema import models_json_schema
 
 from checkout_tester.base import failure_classes as classes
-from checkout_tester.flow import detector_policy as detectpolicy, effects, equivalents, templates
+from checkout_tester.flow import detector_policy as detectpolicy, effects, equivalents, schema_defs, templates
 from checkout_tester.flow.step_arguments import (
     LOCATOR_KINDS,
     SHORTHAND,
@@ -27,7 +26,6 @@ TOP_LEVEL_KEYS = ("name", "description", "tags", "effects", "params", "vars", "v
                   "detectors", "storage_state", "monitor", "steps", "finally")
 RESERVED_NAMESPACES = templates.NAMESPACES
 NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")  # variable names and tags (tags become pytest markers)
-SCHEMA_PATH = Path(__file__).with_name("flow.schema.json")
 
 # A correct example per verb, shown in hints.
 EXAMPLES: dict[str, str] = {
@@ -166,7 +164,7 @@ def _explain_one(verb: str, data: Any, loc: tuple[Any, ...], path: tuple[Any, ..
         return Problem(f"{verb} is missing '{'.'.join(map(str, loc))}'", path, example)
     if kind == "value_error":
         text = str(err.get("ctx", {}).get("error", err["msg"]))
-        message, *advice = re.split(r"[;,] (?=e\.g\.|write it)", text, maxsplit=1)
+        message, *advice = re.split(r"[;,] (?=e\.g\.|write it|did you mean)", text, maxsplit=1)
         prefix = f"bad {dotted} in {verb}: " if dotted else "" if message.startswith(verb) else f"{verb}: "
         return Problem(prefix + message, path, advice[0] if advice else example)
     value = _get(data, path)
@@ -245,10 +243,8 @@ def flow_json_schema() -> dict[str, Any]:
                          "required": [verb], "additionalProperties": False})
     defs["Step"] = {"description": "One step: a mapping with exactly one verb", "oneOf": variants}
     names = {"type": "object", "propertyNames": {"pattern": NAME.pattern}}
-    return {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "title": "checkout-tester flow",
-        "description": "A shopper flow run in a real browser by checkout-tester",
+    return schema_defs.document(schema_defs.FLOW_ID, "checkout-tester flow",
+                                "A shopper flow run in a real browser by checkout-tester (*.flow.yaml, *.part.yaml)", {
         "type": "object",
         "required": ["name", "steps"],
         "additionalProperties": False,
@@ -275,7 +271,7 @@ def flow_json_schema() -> dict[str, Any]:
             "unique": {"type": "array", "items": {"type": "string", "pattern": NAME.pattern},
                        "description": "Inputs (emails, names) that get a fresh token in every test run, "
                                       "so a persistent store never sees them twice"},
-            "budgets": {"type": "object"},
+            "budgets": schema_defs.budgets_schema(),
             "detectors": detectpolicy.schema(),
             "storage_state": {"description": "A saved storage state (save_storage_state) to start from; false: none",
                               "oneOf": [{"type": "string", "minLength": 1}, {"const": False}]},
@@ -284,21 +280,10 @@ def flow_json_schema() -> dict[str, Any]:
             "steps": step_list,
             "finally": {**step_list, "description": "Steps run after the steps, passed or failed (clean-up)"},
         },
-        "$defs": dict(sorted(defs.items())),
-    }
+        "$defs": defs,
+    })
 
 
 def schema_text() -> str:
-    """The schema as the text shipped in flow.schema.json."""
-    return json.dumps(flow_json_schema(), indent=2, ensure_ascii=False) + "\n"
-
-
-def write_schema(path: str | Path = SCHEMA_PATH) -> Path:
-    """Write the JSON Schema to `path` (by default the copy shipped inside the package)."""
-    target = Path(path)
-    target.write_text(schema_text(), encoding="utf-8")
-    return target
-
-
-if __name__ == "__main__":  # python -m checkout_tester.flow.schema regenerates the shipped file
-    print(write_schema())
+    """The flow schema as the text of flow.schema.json (`checkout-tester schema` writes it)."""
+    return schema_defs.text(flow_json_schema())

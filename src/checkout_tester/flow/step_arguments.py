@@ -6,13 +6,19 @@ fills (`click: Pay now` means `click: {text: Pay now}`). The JSON Schema is buil
 from __future__ import annotations
 
 import re
-from typing import Any, Literal, Optional, Union
+from typing import Annotated, Any, Literal, Optional, Union
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema, field_validator, model_validator
+
+from checkout_tester.flow.aria import check_role
 
 LOCATOR_KINDS = ("role", "label", "placeholder", "text", "testid", "css", "title", "alt")
 
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m)?\s*$")
+# One pattern for the loader and the JSON Schema (ASCII classes: the same in Python and in editors' ECMA regex).
+DURATION_PATTERN = r"^[ \t]*([0-9]+(?:\.[0-9]+)?)[ \t]*(ms|s|m)?[ \t]*$"
+_DURATION = re.compile(DURATION_PATTERN)
+# A type's JSON Schema is a shared definition (flow/schema_defs.py turns this marker into a $ref).
+SHARED_DEF = "x-checkout-tester-def"
 
 
 def parse_duration_ms(value: Any) -> float:
@@ -26,7 +32,9 @@ def parse_duration_ms(value: Any) -> float:
     return number * {"ms": 1, "s": 1000, "m": 60000}[unit]
 
 
-Duration = Union[int, float, str]
+Duration = Annotated[Union[int, float, str], WithJsonSchema({SHARED_DEF: "Duration"})]
+StepBudget = Annotated[Union[Duration, dict[str, Optional[Duration]]], WithJsonSchema({SHARED_DEF: "StepBudget"})]
+Role = Annotated[str, AfterValidator(check_role), WithJsonSchema({SHARED_DEF: "AriaRole"})]
 
 
 class Args(BaseModel):
@@ -35,7 +43,7 @@ class Args(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     timeout: Optional[Duration] = Field(None, description="How long to wait, e.g. 5s or 500ms")
-    budget: Optional[Union[Duration, dict[str, Optional[Duration]]]] = Field(
+    budget: Optional[StepBudget] = Field(
         None, description="Timing budget of this step: 2s (warn) or {warn: 2s, fail: 4s}")
     soft: bool = Field(False, description="A failure is recorded and the flow goes on; it fails at the end")
 
@@ -75,7 +83,7 @@ class Element(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
-    role: Optional[str] = Field(None, description="ARIA role, e.g. button, link, textbox")
+    role: Optional[Role] = Field(None, description="ARIA role, e.g. button, link, textbox")
     name: Optional[str] = Field(None, description="Accessible name, with role")
     exact: bool = Field(False, description="Match name/text/label exactly")
     label: Optional[str] = None
@@ -165,7 +173,7 @@ class CheckArgs(Locator):
 
 class PressArgs(Args):
     key: str = Field(description="Key name, e.g. Enter, Tab, Control+A")
-    role: Optional[str] = None
+    role: Optional[Role] = None
     name: Optional[str] = None
     exact: bool = False
     label: Optional[str] = None
