@@ -5,9 +5,9 @@ PY := $(VENV)/bin/python
 ALLURE_DIR := .tools/allure2
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup system venv allure demo test lint arch report clean
+.PHONY: setup system venv allure editors demo test lint arch report clean
 
-setup: system venv allure
+setup: system venv allure editors
 
 # Debian's chromium (Playwright cannot download browsers here), ffmpeg for video, xvfb for --headed,
 # Java for Allure 2's generator, Node/npm to install it; PostgreSQL's server for the monitor's history tests;
@@ -35,6 +35,13 @@ allure: $(ALLURE_DIR)/node_modules/.bin/allure
 $(ALLURE_DIR)/node_modules/.bin/allure:
 	mkdir -p $(ALLURE_DIR)
 	cd $(ALLURE_DIR) && npm install --silent --no-audit --no-fund allure-commandline@2
+
+# yaml-language-server (what VS Code's YAML extension runs): tests/schema/test_editor.py checks the schemas in it.
+YAML_LS_DIR := .tools/yaml-language-server
+editors: $(YAML_LS_DIR)/node_modules/.bin/yaml-language-server
+$(YAML_LS_DIR)/node_modules/.bin/yaml-language-server:
+	mkdir -p $(YAML_LS_DIR)
+	cd $(YAML_LS_DIR) && npm install --silent --no-audit --no-fund yaml-language-server@1
 
 demo: setup
 	$(VENV)/bin/checkout-tester demo

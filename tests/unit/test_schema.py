@@ -27,12 +27,13 @@ GOOD = Path(__file__).parent / "good_flows"
 def test_schema_has_a_step_per_verb_with_shorthands() -> None:
     schema = flow_json_schema()
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
-    steps = schema["$defs"]["Step"]["oneOf"]
-    assert [s["required"][0] for s in steps] == list(STEP_ARGS)
-    click = next(s for s in steps if s["title"] == "click")["properties"]["click"]
-    assert click["oneOf"][0]["type"] == "string"
-    fill = next(s for s in steps if s["title"] == "fill")["properties"]["fill"]
-    assert fill == {"$ref": "#/$defs/FillArgs"}
+    step = schema["$defs"]["Step"]
+    assert list(step["properties"]) == list(STEP_ARGS)
+    assert (step["minProperties"], step["maxProperties"], step["additionalProperties"]) == (1, 1, False)
+    click = step["properties"]["click"]
+    assert click["anyOf"][0]["type"] == "string"
+    fill = step["properties"]["fill"]
+    assert fill == {"$ref": "#/$defs/FillArgs", "description": f"e.g. {EXAMPLES['fill']}"}
     assert schema["$defs"]["UseArgs"]["properties"]["with"]["type"] == "object"
 
 

@@ -233,15 +233,17 @@ def flow_json_schema() -> dict[str, Any]:
     defs["PopupArgs"]["properties"]["open"] = {"$ref": "#/$defs/Step",
                                                "description": "The step that opens the popup"}
     defs["DialogArgs"]["properties"]["open"] = {"$ref": "#/$defs/Step", "description": "The step that opens the dialog"}
-    variants: list[dict[str, Any]] = []
+    verbs: dict[str, Any] = {}
     for verb, model in STEP_ARGS.items():
         value: dict[str, Any] = dict(refs[(model, "validation")])
         if verb in SHORTHAND:
-            value = {"oneOf": [{"type": "string", "description": f"shorthand for {{{SHORTHAND[verb]}: ...}}"},
+            value = {"anyOf": [{"type": "string", "description": f"shorthand for {{{SHORTHAND[verb]}: ...}}"},
                                value]}
-        variants.append({"type": "object", "title": verb, "properties": {verb: value},
-                         "required": [verb], "additionalProperties": False})
-    defs["Step"] = {"description": "One step: a mapping with exactly one verb", "oneOf": variants}
+        verbs[verb] = {**value, "description": f"e.g. {EXAMPLES[verb]}"}
+    # Exactly one verb, said with properties (not a oneOf of 26 mappings) so that a validator points at
+    # the wrong argument itself and an editor completes the verbs.
+    defs["Step"] = {"type": "object", "description": "One step: a mapping with exactly one verb",
+                    "minProperties": 1, "maxProperties": 1, "additionalProperties": False, "properties": verbs}
     names = {"type": "object", "propertyNames": {"pattern": NAME.pattern}}
     return schema_defs.document(schema_defs.FLOW_ID, "checkout-tester flow",
                                 "A shopper flow run in a real browser by checkout-tester (*.flow.yaml, *.part.yaml)", {

@@ -21,8 +21,11 @@ DURATION_TEXT = "A duration: 2s, 500ms, 1.5s, 2m, or a number of milliseconds"
 
 
 def _duration() -> dict[str, Any]:
+    # `pattern` applies to strings only: numbers pass as they are. patternErrorMessage: VS Code's and
+    # yaml-language-server's own keyword, shown instead of the bare regex (other validators ignore it).
     return {"description": DURATION_TEXT, "examples": ["2s", "500ms", "1.5s", "2m", 1500],
-            "anyOf": [{"type": "number"}, {"type": "string", "pattern": DURATION_PATTERN}]}
+            "type": ["number", "string"], "pattern": DURATION_PATTERN,
+            "patternErrorMessage": "not a duration: write it like 2s, 500ms, 1.5s, 2m or 1500 (milliseconds)"}
 
 
 def _limit(metric: str) -> dict[str, Any]:
@@ -56,7 +59,9 @@ def shared_defs() -> dict[str, Any]:
                                  {"type": "object", "additionalProperties": False,
                                   "properties": {t: {"anyOf": [{"$ref": "#/$defs/Duration"}, {"type": "null"}]}
                                                  for t in TIERS}}]},
-        "AriaRole": {"description": "An ARIA role, as Playwright's get_by_role takes it", "enum": list(ARIA_ROLES)},
+        "AriaRole": {"description": "An ARIA role, as Playwright's get_by_role takes it", "enum": list(ARIA_ROLES),
+                     "errorMessage": "not an ARIA role Playwright's get_by_role takes; roles are lowercase: "
+                                     "button, link, textbox, checkbox, heading ... (completion lists them all)"},
     }
 
 
