@@ -32,11 +32,21 @@ class YamlLanguageServer:
         self.diagnostics: dict[str, list[dict[str, Any]]] = {}
         self.replies: dict[int, Any] = {}
         self.next_id = 1
+        self.pulls = 0  # times the server asked for its settings
+        self.settings: dict[str, Any] = {section: dict(values) for section, values in SETTINGS.items()}
         threading.Thread(target=self._read, daemon=True).start()
         self.request("initialize", {"processId": os.getpid(), "rootUri": root.as_uri(),
                                     "capabilities": {"workspace": {"configuration": True}}}, timeout=60)
         self.notify("initialized", {})
-        self.notify("workspace/didChangeConfiguration", {"settings": SETTINGS})
+        self.configure()
+
+    def configure(self, **yaml: Any) -> None:
+        """Change `yaml.*` settings, as an editor does when the user edits them (the server pulls them back)."""
+        self.settings["yaml"].update(yaml)
+        pulled = self.pulls
+        self.notify("workspace/didChangeConfiguration", {"settings": self.settings})
+        # Documents opened before the server has the settings would be checked without them.
+        self._pump(lambda: self.pulls > pulled, 30, "the server did not ask for its settings")
 
     def _read(self) -> None:
         out = self.proc.stdout
@@ -98,7 +108,8 @@ class YamlLanguageServer:
         method = message.get("method")
         if method == "workspace/configuration":  # the server asks for settings by section
             items = message["params"]["items"]
-            self._send({"id": message["id"], "result": [SETTINGS.get(i.get("section", ""), None) for i in items]})
+            self._send({"id": message["id"], "result": [self.settings.get(i.get("section", "")) for i in items]})
+            self.pulls += 1
         elif method is not None and "id" in message:
             self._send({"id": message["id"], "result": None})  # registrations and the like
         elif method == "textDocument/publishDiagnostics":

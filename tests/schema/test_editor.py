@@ -4,6 +4,7 @@ a diagnostic on the line of each mistake, ARIA roles offered as completions."""
 from __future__ import annotations
 
 import itertools
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -84,3 +85,15 @@ def test_roles_are_offered_as_completions(server: YamlLanguageServer) -> None:
     items = result["items"] if isinstance(result, dict) else result
     labels = {item["label"] for item in items}
     assert {"button", "link", "textbox", "navigation"} <= labels, sorted(labels)
+
+
+def test_the_readme_setting_maps_files_without_the_first_line(server: YamlLanguageServer) -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    snippet = readme.split('"yaml.schemas"', 1)[0].rsplit("```json", 1)[1] + '"yaml.schemas"' + \
+        readme.split('"yaml.schemas"', 1)[1].split("```", 1)[0]
+    mapping = json.loads(snippet)["yaml.schemas"]
+    server.configure(schemas=mapping)
+    _, found = _probe(server, "flows/signup.flow.yaml", "name: No first line\nstpes:\n  - goto: /\n")
+    assert any("stpes" in m for m in _at(found, 2)), found
+    _, found = _probe(server, "config/example.yaml", "name: shop\nbrowser: {headles: true}\n")
+    assert any("headles" in m for m in _at(found, 2)), found
