@@ -53,7 +53,6 @@ def budgets_schema() -> dict[str, Any]:
 def shared_defs() -> dict[str, Any]:
     """The definitions the models' markers point at (step_arguments.SHARED_DEF)."""
     return {
-        "Duration": _duration(),
         "StepBudget": {"description": "Timing budget of this step: 2s (warn) or {warn: 2s, fail: 4s}",
                        "anyOf": [{"$ref": "#/$defs/Duration"},
                                  {"type": "object", "additionalProperties": False,
@@ -62,6 +61,7 @@ def shared_defs() -> dict[str, Any]:
         "AriaRole": {"description": "An ARIA role, as Playwright's get_by_role takes it", "enum": list(ARIA_ROLES),
                      "errorMessage": "not an ARIA role Playwright's get_by_role takes; roles are lowercase: "
                                      "button, link, textbox, checkbox, heading ... (completion lists them all)"},
+        "Duration": _duration(),
     }
 
 
@@ -80,10 +80,16 @@ def link(schema: Any) -> Any:
 
 
 def document(schema_id: str, title: str, description: str, body: dict[str, Any]) -> dict[str, Any]:
-    """A whole schema file: dialect, id, title first; shared definitions added; markers linked."""
-    defs = {**body.pop("$defs", {}), **shared_defs()}
-    return link({"$schema": DIALECT, "$id": schema_id, "title": title, "description": description, **body,
-                 "$defs": dict(sorted(defs.items()))})
+    """A whole schema file: dialect, id, title first; markers linked; the shared definitions it uses added."""
+    link(body)
+    defs, shared = body.pop("$defs", {}), shared_defs()
+    used = json.dumps([body, defs])
+    for name, schema in shared.items():  # in an order where a definition comes before those it refers to
+        if f'"#/$defs/{name}"' in used:
+            defs[name] = schema
+            used += json.dumps(schema)
+    return {"$schema": DIALECT, "$id": schema_id, "title": title, "description": description, **body,
+            "$defs": dict(sorted(defs.items()))}
 
 
 def text(schema: dict[str, Any]) -> str:
