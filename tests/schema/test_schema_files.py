@@ -58,3 +58,15 @@ def test_every_shipped_yaml_names_its_schema_on_its_first_line(path: Path) -> No
     assert match, f"{path.relative_to(REPO)}:1 should be a yaml-language-server modeline, not {first!r}"
     expected = TARGET_FILE if path.parent.name == "config" else FLOW_FILE
     assert (path.parent / match.group(1)).resolve() == SCHEMAS / expected
+
+
+@pytest.mark.parametrize("name", [FLOW_FILE, TARGET_FILE])
+def test_every_key_has_a_description_for_hover(name: str) -> None:
+    schema = json.loads(schema_texts()[name])
+    tables = [schema, *(d for d in schema["$defs"].values() if "properties" in d)]
+    if name == TARGET_FILE:  # every key of a target config; flows: the top level (step arguments vary)
+        missing = [f"{key}" for table in tables for key, value in table["properties"].items()
+                   if "description" not in value]
+    else:
+        missing = [key for key, value in schema["properties"].items() if "description" not in value]
+    assert missing == []

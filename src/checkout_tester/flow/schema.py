@@ -251,15 +251,16 @@ def flow_json_schema() -> dict[str, Any]:
         "required": ["name", "steps"],
         "additionalProperties": False,
         "properties": {
-            "name": {"type": "string", "minLength": 1},
-            "description": {"type": "string"},
-            "tags": {"type": "array", "items": {"type": "string", "pattern": NAME.pattern}},
+            "name": {"type": "string", "minLength": 1, "description": "What the shopper does: the test's title"},
+            "description": {"type": "string", "description": "Why this flow matters, in a sentence or two"},
+            "tags": {"type": "array", "items": {"type": "string", "pattern": NAME.pattern},
+                     "description": "Markers to pick flows by: checkout-tester run -m smoke"},
             "effects": {"type": "array", "uniqueItems": True, "items": {"enum": list(effects.EFFECTS)},
                         "description": "What the flow does to the store; a production target refuses flows whose "
                                        "effects it does not allow. [] when it changes nothing"},
             "params": {**names, "description": "Inputs with defaults; a sub-flow's parameters"},
-            "vars": names,
-            "variants": {"oneOf": [
+            "vars": {**names, "description": "Values the steps read as {{ name }}"},
+            "variants": {"description": "One test per input row: {email: [a, b]} or a list of rows", "oneOf": [
                 {"type": "object", "minProperties": 1, "propertyNames": {"pattern": NAME.pattern},
                  "additionalProperties": {"oneOf": [{"type": "array", "minItems": 1}, equivalents.spec_schema()]}},
                 {"type": "array", "minItems": 1, "items": {"type": "object", "minProperties": 1, "properties": {
@@ -279,7 +280,7 @@ def flow_json_schema() -> dict[str, Any]:
                               "oneOf": [{"type": "string", "minLength": 1}, {"const": False}]},
             "monitor": {**MonitorSettings.model_json_schema(),
                         "description": "This flow's schedule under checkout-tester monitor, e.g. {every: 5m, recheck: 30s}"},
-            "steps": step_list,
+            "steps": {**step_list, "description": "The shopper's steps, in order"},
             "finally": {**step_list, "description": "Steps run after the steps, passed or failed (clean-up)"},
         },
         "$defs": defs,

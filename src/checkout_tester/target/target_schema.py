@@ -36,6 +36,8 @@ DESCRIPTIONS: dict[tuple[str, str], str] = {
     ("MailSettings", "sink"): "smtp: the tool runs an SMTP sink; mailpit: read a Mailpit API",
     ("AccessibilitySettings", "audit"): "off, or every_page: run axe-core on each page a flow visits",
     ("AccessibilitySettings", "fail_on"): "Impacts that fail a flow",
+    **{("DialogPolicy", kind): f"fail, warn or ignore a {kind} dialog no dialog step expected"
+       for kind in ("alert", "confirm", "prompt", "beforeunload")},
 }
 BASE_URL_PATTERN = r"^(demo|https?://[^/?#\s]+([/?#].*)?)$"  # as config_file._http_url checks it
 
