@@ -48,8 +48,10 @@ def stale_warning(results: str | Path, last_run: Path = LAST_RUN) -> str:
             f"{why}; this report shows the run of {when}")
 
 
-def generate(results: str, output: str) -> int:
-    """allure generate RESULTS -o OUTPUT, after carrying this target's history over for trends."""
+def generate(results: str, output: str, single_file: bool = True) -> int:
+    """allure generate RESULTS -o OUTPUT, after carrying this target's history over for trends.
+
+    Writes OUTPUT-site/ (a site with trend history) and, unless single_file is False, OUTPUT/index.html."""
     if not Path(results).is_dir() or not any(Path(results).glob("*-result.json")):
         print(f"no Allure results in {results}: run flows first (checkout-tester run, or pytest flows/)",
               file=sys.stderr)
@@ -71,7 +73,8 @@ def generate(results: str, output: str) -> int:
     if kept.is_dir():
         shutil.copytree(kept, Path(results) / "history")
     env = {**os.environ, "ALLURE_NO_ANALYTICS": "true"}  # no call to an outside host from the report
-    for target, extra in ((str(site), []), (output, ["--single-file"])):
+    jobs: list[tuple[str, list[str]]] = [(str(site), [])] + ([(output, ["--single-file"])] if single_file else [])
+    for target, extra in jobs:
         done = subprocess.run([binary, "generate", results, "-o", target, "--clean", *extra], env=env,
                               capture_output=True, text=True)
         if done.returncode != 0:
@@ -80,6 +83,7 @@ def generate(results: str, output: str) -> int:
     if (site / "history").is_dir():
         shutil.rmtree(kept, ignore_errors=True)
         shutil.copytree(site / "history", kept)
-    print(f"Allure report: {Path(output) / 'index.html'} (one file, opens from disk); "
+    one_file = f"{Path(output) / 'index.html'} (one file, opens from disk); " if single_file else ""
+    print(f"Allure report: {one_file}"
           f"with trend history of target {target_of(results)}: {site}/ (serve it, e.g. python -m http.server -d {site})")
     return 0
