@@ -16,7 +16,8 @@ from tests.output.helpers import CLI, project
 
 # Two variants fail for the same class at the same step; an equivalent spelling fails as "valid input
 # rejected" while its step saw a "visible error message" (the class must be one, at every level).
-FLOWS = ("flows/signup.flow.yaml", "flows/signup_equivalents.flow.yaml::signup_equivalents[email=capital-domain]")
+FLOWS = ("flows/signup.flow.yaml::signup[Janet.Doe@Example.com]", "flows/signup.flow.yaml::signup[JANET.DOE@EXAMPLE.COM]",
+         "flows/signup_equivalents.flow.yaml::signup_equivalents[email=capital-domain]")
 GITHUB = {"GITHUB_ACTIONS": "true", "GITHUB_SERVER_URL": "https://github.example", "GITHUB_REPOSITORY": "acme/shop",
           "GITHUB_RUN_ID": "4242", "GITHUB_RUN_NUMBER": "17", "GITHUB_WORKFLOW": "flows", "GITHUB_JOB": "checkout"}
 CI_MARKERS = ("GITHUB_ACTIONS", "GITLAB_CI", "JENKINS_URL")
@@ -54,7 +55,7 @@ def allure_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AllureRun]:
                            "-p", "no:cacheprovider"], cwd=folder, capture_output=True, text=True, timeout=600,
                           env=ci_free_env(**GITHUB))
     output = done.stdout + done.stderr
-    assert "3 failed, 1 passed" in output, output
+    assert "3 failed" in output, output
     report = subprocess.run([str(CLI), "report"], cwd=folder, capture_output=True, text=True, timeout=600)
     assert report.returncode == 0, report.stdout + report.stderr
     yield AllureRun(folder, output + report.stdout + report.stderr, folder / "reports" / "allure-results",

@@ -24,7 +24,7 @@ def _steps(result: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def test_plain_pytest_writes_results_and_says_so(allure_run: AllureRun) -> None:
-    assert len(allure_run.tests()) == 4, allure_run.output
+    assert len(allure_run.tests()) == 3, allure_run.output
     last = json.loads((allure_run.folder / "reports" / "last-run.json").read_text())
     assert last["allure_results"] == str(allure_run.results)
 
@@ -73,9 +73,8 @@ def test_each_step_lasts_what_timings_json_reports(allure_run: AllureRun) -> Non
 
 
 def test_flow_summary_counts_every_step_that_ran(allure_run: AllureRun) -> None:
-    tests = allure_run.tests()
+    tests = allure_run.tests()  # a 7-step flow that failed at step 5 ran 5 (it said 4: only passed ones counted)
     assert allure_run.attachment(tests[FAILED], "flow summary")["steps"] == 5  # failed at its 5th step
-    assert allure_run.attachment(tests[f"{SIGNUP} [janet.doe@example.com]"], "flow summary")["steps"] == 7
 
 
 def test_no_unrounded_figure_anywhere_in_the_results(allure_run: AllureRun) -> None:

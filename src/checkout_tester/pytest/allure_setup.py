@@ -56,8 +56,9 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
     if not flows or config.option.collectonly:
         return
     config._checkout_results_cleaner.hidden |= allure_results.machinery_fixtures(items)  # type: ignore[attr-defined]
-    results = config.option.allure_report_dir
-    if not results and not config.getoption("--no-allure") and config.getini("checkout_allure"):
+    results = getattr(config.option, "allure_report_dir", None)
+    wanted = not config.getoption("--no-allure") and config.getini("checkout_allure")
+    if not results and wanted and config.pluginmanager.hasplugin("allure_pytest"):  # not with -p no:allure_pytest
         results = os.path.abspath(DEFAULT_RESULTS)
         _remove_older(Path(results), config._checkout_run_started)  # type: ignore[attr-defined]
         _start_allure(config, results)
