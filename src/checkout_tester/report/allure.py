@@ -29,11 +29,15 @@ _TYPES = {"image/png": AttachmentType.PNG, "text/plain": AttachmentType.TEXT,
 CATEGORIES = categories()
 
 
+def flow_folder(flow_path: str) -> str:
+    """The folder a flow file is in, as the run names it (`flows`, `flows/checkout`), else its name."""
+    folder = Path(flow_path).parent
+    return folder.as_posix() if folder.parts and not folder.is_absolute() else (folder.name or Path.cwd().name)
+
+
 def behaviors(flow_path: str, tags: tuple[str, ...] | list[str], name: str) -> dict[str, list[str]]:
     """Allure's Behaviors: epic = the flow's folder, features = its tags, story = its name."""
-    folder = Path(flow_path).parent
-    epic = folder.as_posix() if folder.parts and not folder.is_absolute() else (folder.name or Path.cwd().name)
-    return {"epic": [epic if epic != "." else Path.cwd().name], "feature": list(tags), "story": [name]}
+    return {"epic": [flow_folder(flow_path)], "feature": list(tags), "story": [name]}
 
 
 class AllureListener:
@@ -76,7 +80,7 @@ class AllureListener:
         for kind, values in behaviors(flow.path, flow.tags, flow.name).items():
             allure.dynamic.label(kind, *values)
         # Suites: the flow's folder, then the flow (its variants side by side), not pytest's module path
-        allure.dynamic.parent_suite(behaviors(flow.path, (), "")["epic"][0])
+        allure.dynamic.parent_suite(flow_folder(flow.path))
         allure.dynamic.suite(flow.name)
         allure.dynamic.label("flow", flow.path)
         if event.variant:
