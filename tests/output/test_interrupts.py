@@ -62,8 +62,8 @@ def test_an_interrupted_run_keeps_what_finished_and_claims_nothing(tmp_path: Pat
     assert allure["First, quick"]["status"] == "passed"
     middle = allure["Middle, long"]
     assert middle["status"] == "broken", middle
-    assert f"interrupted by {signame}" in middle["statusDetails"]["message"]
-    assert "Class:    interrupted" in middle["statusDetails"]["message"]
+    assert middle["statusDetails"]["message"].startswith(f"interrupted: interrupted by {signame}")  # <class>: ...
+    assert "Class:    interrupted" in middle["statusDetails"]["trace"]
     assert "interrupted" in out  # the summary says so
     assert not [p for p in below if alive(p)], "processes left behind: " + ", ".join(map(str, below))
 

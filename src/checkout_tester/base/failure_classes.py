@@ -133,14 +133,19 @@ def class_of(exc: BaseException) -> str:
 
 
 def categories() -> list[dict[str, Any]]:
-    """Allure's categories.json: a class is matched by its `Class:` line, or by its fallback when none."""
+    """Allure's categories.json, one per class, matching the status message Allure shows.
+
+    The message is `<class>: <first line>` (report/allure_results.py): one category per class, and inside
+    it one group per flow and step (Allure groups a category's tests by message). A message of another
+    shape is matched by its `Class:` line, else, when it has none, by the class's text fallback."""
     result: list[dict[str, Any]] = []
+    ours = "(" + "|".join(c.name for c in CLASSES) + "): "  # names are words and spaces
     others = "|".join(c.fallback for c in CLASSES if c.fallback != ".")
     for c in CLASSES:
         stated = r"Class:\s+" + c.name + r"\s*(\n.*)?"
         # Only messages with no `Class:` line at all fall back to text patterns, so no result lands twice.
         fallback = f".*({c.fallback}).*" if c.fallback != "." else f"(?!.*({others})).*"
-        regex = f"(?s)(.*{stated}|(?!.*\\n\\s*Class:\\s){fallback})"
+        regex = f"(?s)({c.name}: .*|(?!{ours})(.*{stated}|(?!.*\\n\\s*Class:\\s){fallback}))"
         result.append({"name": c.category, "description": c.description,
                        "matchedStatuses": [c.status], "messageRegex": regex})
     result.append({"name": "Broken tests", "matchedStatuses": ["broken"]})

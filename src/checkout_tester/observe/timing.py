@@ -81,9 +81,16 @@ def collect_page_metrics(page: Page) -> dict[str, Any] | None:
     try:
         if page.is_closed():
             return None
-        return page.evaluate(PAGE_METRICS_JS, PAINT_WAIT_MS)
+        metrics = page.evaluate(PAGE_METRICS_JS, PAINT_WAIT_MS)
     except PlaywrightError:  # closed or navigating away while we read: nothing to measure
         return None
+    return rounded(metrics) if metrics else None
+
+
+def rounded(metrics: dict[str, Any]) -> dict[str, Any]:
+    """Figures as people read them: ms to 0.1 (the browser gives 28.9000000001397), CLS to 4 places."""
+    return {key: round(value, 4 if key == "cls" else 1) if isinstance(value, float) else value
+            for key, value in metrics.items()}
 
 
 class PageTimer(Observer):

@@ -17,6 +17,8 @@ from checkout_tester.run import browser as browser_setup, interrupts, invocation
 from checkout_tester.target import browser_state as browserstate
 
 FLOW_SUFFIX = ".flow.yaml"
+# Allure results by default (reports/allure-results), --no-allure, no fixture rows, short messages.
+pytest_plugins = ["checkout_tester.pytest.allure_setup"]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

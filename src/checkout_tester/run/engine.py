@@ -225,6 +225,7 @@ class Runner:
             raise StepFailed(failure.describe(self, ctx, step, exc), step, exc) from None
         title = self.redactor(f"{step.kind} {args.describe()}".strip())
         self.emit(StepStarted(step=step, title=title, uid=uid, place=self.place()))
+        self.steps_run += 1  # every step that ran, failed ones too (a flow failing at step 5 ran 5)
         for observer in self.observers:
             observer.step_opened(uid)
         local = ctx.within()
@@ -262,7 +263,6 @@ class Runner:
             failed = _broken(found)
             self._finish(step, title, uid, started, failed, ended)
             raise failed from None
-        self.steps_run += 1
         if step.kind in ACTIONS:
             self.actions += 1
         for note in local.notes:
