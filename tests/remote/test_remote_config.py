@@ -14,8 +14,9 @@ from checkout_tester.base.errors import ConfigError
 from checkout_tester.base.redaction import Redactor
 from checkout_tester.target import preflight
 from checkout_tester.target.config_file import read_target
+from tests.e2e.runner import read_junit
 from tests.live.store_process import cli, free_port
-from tests.remote.helpers import ROOT
+from tests.remote.helpers import ROOT, AuthProxy, files_containing
 
 
 def _target(tmp_path: Path, browser: str, secrets: str = "") -> Path:
@@ -95,3 +96,23 @@ def test_an_unreachable_endpoint_stops_the_run_with_exit_2_and_one_line(tmp_path
     assert preflight.check_browser(target) == [
         f"remote browser unreachable: http://127.0.0.1:{port} did not answer (Connection refused); "
         f"start it or fix browser.cdp at {path}:4"]
+
+
+def test_a_server_that_refuses_the_token_fails_each_flow_with_one_line(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    with AuthProxy(free_port(), "the-right-token") as proxy:  # refuses before it would reach any server
+        path = _target(tmp_path, f"  connect: ws://127.0.0.1:{proxy.port}/\n"
+                                 "  headers: {Authorization: 'Bearer {{ secret.BROWSER_TOKEN }}'}\n",
+                       "secrets:\n  BROWSER_TOKEN: {env: REMOTE_TEST_TOKEN}\n")
+        monkeypatch.setenv("REMOTE_TEST_TOKEN", "a-wrong-token")
+        junit = tmp_path / "junit.xml"
+        done = subprocess.run([*cli(), "run", str(ROOT / "flows" / "add_to_cart.flow.yaml"),
+                               str(ROOT / "flows" / "contact_support.flow.yaml"), "--target", str(path),
+                               "-p", "no:cacheprovider", "--junitxml", str(junit)],
+                              cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    output = done.stdout + done.stderr
+    assert done.returncode == 1 and proxy.refused >= 1 and "Traceback" not in output, output
+    messages = {o.message.strip() for o in read_junit(junit).values()}
+    assert len(read_junit(junit)) == 2 and len(messages) == 1, messages
+    assert messages.pop().endswith(f"401 Unauthorized); start it, or fix browser.connect or its headers at {path}:4")
+    assert "a-wrong-token" not in output and not files_containing(tmp_path, "a-wrong-token")

@@ -84,7 +84,10 @@ def browser(launch_browser: Any) -> Iterator[Any]:
     """pytest-playwright's browser, launched again for the next flow when it crashed (or was killed)."""
     from checkout_tester.run.relaunch import RelaunchingBrowser
 
-    held = RelaunchingBrowser(launch_browser)
+    try:
+        held = RelaunchingBrowser(launch_browser)
+    except CheckoutTesterError as exc:  # a remote browser that refused the connection: one line, no traceback
+        pytest.fail(str(exc), pytrace=False)
     yield held
     held.close()
 

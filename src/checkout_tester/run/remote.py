@@ -20,7 +20,7 @@ class BrowserUnreachable(CheckoutTesterError):
 
 
 def starter(playwright: Any, target: Target, launch: Mapping[str, Any] | None = None,
-            browser_type: Any = None) -> Callable[[], Browser]:
+            browser_type: Any = None) -> Callable[..., Browser]:
     """A function giving a fresh browser on each call: launched with the target's options, or connected to
     its remote one (what RelaunchingBrowser calls again when the connection drops)."""
     browser_type = browser_type or playwright.chromium
@@ -47,8 +47,8 @@ def connect(browser_type: Any, target: Target, slow_mo: float | None = None) -> 
                                              timeout=CONNECT_TIMEOUT_MS)
     except PlaywrightError as exc:
         shown = shown_endpoint(settings.connect or settings.cdp or "")
-        first = (exc.message or str(exc)).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        first = next(iter(str(exc).strip().splitlines()), type(exc).__name__)
         reason = Redactor(target.secret_values())(first.replace(endpoint, shown))  # a token in the URL stays out
         way = "connect" if settings.connect else "cdp"
-        raise BrowserUnreachable(f"remote browser unreachable: {shown} ({reason}); start it or fix browser.{way} "
-                                 f"at {target.where('browser', way)}") from None
+        raise BrowserUnreachable(f"remote browser did not connect: {shown} ({reason}); start it, or fix "
+                                 f"browser.{way} or its headers at {target.where('browser', way)}") from None
