@@ -85,6 +85,7 @@ def test_shipped_flows_through_a_playwright_browser_server_that_wants_a_token(
         assert proxy.accepted >= 1 and proxy.refused == 0  # the token went through the proxy to the server
         _evidence(tmp_path, CAPITALISED)
         connections = proxy.accepted
+        assert TOKEN not in output and not files_containing(tmp_path, TOKEN)  # reports, traces, JUnit, Allure
 
         shutil.rmtree(tmp_path / "reports")  # same store, no reset, a new connection; video recorded by the server
         second, output = _run(tmp_path, "second", "flows/signup.flow.yaml", "--video", "retain-on-failure")
