@@ -31,9 +31,7 @@ from tests.remote.helpers import (
 
 pytestmark = pytest.mark.e2e
 TOKEN = "remote-token-5f3a9c"  # what the proxy in front of the browser server wants; never in a report
-CAPITALISED = {"signup[Janet.Doe@Example.com]", "signup[JANET.DOE@EXAMPLE.COM]",
-               "signup_equivalents[email=capital-local]", "signup_equivalents[email=all-capitals]",
-               "signup_equivalents[email=capital-domain]"}
+CAPITALISED = {"signup[Janet.Doe@Example.com]", "signup[JANET.DOE@EXAMPLE.COM]"}
 
 
 @pytest.fixture(scope="module")
@@ -79,9 +77,10 @@ def test_shipped_flows_through_a_playwright_browser_server_that_wants_a_token(
             "headers": {"Authorization": "Bearer {{ secret.BROWSER_TOKEN }}",
                         "x-playwright-launch-options": LAUNCH_OPTIONS}},
             secrets={"BROWSER_TOKEN": {"env": "REMOTE_BROWSER_TOKEN"}})
-        first, output = _run(tmp_path, "first", "flows")
-        assert _failed(first) == CAPITALISED, output
-        assert "visible error message" in output and "valid input rejected" in output  # the detectors fired
+        # every shipped flow file but signup_equivalents (signup again, nine ways: time the suite can save)
+        first, output = _run(tmp_path, "first", "flows", "-k", "not signup_equivalents")
+        assert len(first) == 7 and _failed(first) == CAPITALISED, output
+        assert "visible error message" in output  # the detector fired
         assert proxy.accepted >= 1 and proxy.refused == 0  # the token went through the proxy to the server
         _evidence(tmp_path, CAPITALISED)
         connections = proxy.accepted
@@ -89,7 +88,7 @@ def test_shipped_flows_through_a_playwright_browser_server_that_wants_a_token(
 
         shutil.rmtree(tmp_path / "reports")  # same store, no reset, a new connection; video recorded by the server
         second, output = _run(tmp_path, "second", "flows/signup.flow.yaml", "--video", "retain-on-failure")
-        assert _failed(second) == {"signup[Janet.Doe@Example.com]", "signup[JANET.DOE@EXAMPLE.COM]"}, output
+        assert _failed(second) == CAPITALISED, output
         assert proxy.accepted > connections
         _evidence(tmp_path, _failed(second))
         videos = list((tmp_path / "reports" / "test-results").glob("*/video.webm"))
@@ -107,7 +106,7 @@ def test_shipped_flows_through_a_chromium_devtools_port(tmp_path: Path, store: t
             shutil.rmtree(tmp_path / "reports", ignore_errors=True)
             outcomes, output = _run(tmp_path, name, *flows)
             assert "signup[janet.doe@example.com]" in outcomes and len(outcomes) == len(flows) + 2, output
-            assert _failed(outcomes) == {"signup[Janet.Doe@Example.com]", "signup[JANET.DOE@EXAMPLE.COM]"}, output
+            assert _failed(outcomes) == CAPITALISED, output
             assert "visible error message" in output
             _evidence(tmp_path, _failed(outcomes))
         assert chromium.process is not None and chromium.process.poll() is None  # runs disconnect, never close it
