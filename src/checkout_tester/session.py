@@ -18,7 +18,8 @@ from checkout_tester.observe import accessibility, accessibility_step  # noqa: F
 from checkout_tester.observe.detectors import Detector
 from checkout_tester.observe.input_judging import InputJudge
 from checkout_tester.observe.timing import PageTimer
-from checkout_tester.run.browser import context_options, launch_options
+from checkout_tester.run import remote
+from checkout_tester.run.browser import context_options
 from checkout_tester.run.engine import Runner
 from checkout_tester.run.events import FlowFinished, Listener
 from checkout_tester.run.observers import ObserverFactory
@@ -61,11 +62,14 @@ class Session:
         return self._browser
 
     def start(self) -> Session:
-        """Start the Playwright driver and launch the target's browser."""
+        """Start the Playwright driver and launch the target's browser (or connect to its remote one)."""
         self._playwright = sync_playwright().start()
-        chromium = self._playwright.chromium
-        self._browser = chromium.launch(**{**launch_options(self.target.browser, chromium.executable_path),
-                                           **self.launch})
+        # launched here, or connected to the target's remote browser (browser.connect / browser.cdp)
+        try:
+            self._browser = remote.starter(self._playwright, self.target, self.launch)()
+        except BaseException:
+            self.close()  # the driver goes with the browser that never came
+            raise
         browserstate.apply_testid(self._playwright, self.target)  # testid: locators read the target's attribute
         return self
 

@@ -18,7 +18,7 @@ from checkout_tester.flow.model import Flow, Variant
 from checkout_tester.monitor import retention
 from checkout_tester.monitor.record import RecordBuilder, RunRecord
 from checkout_tester.monitor.settings import ARTIFACTS, RECYCLE
-from checkout_tester.run.browser import launch_options
+from checkout_tester.run import remote
 from checkout_tester.run.events import Listener
 from checkout_tester.run.interrupts import FlowInterrupted
 from checkout_tester.run.relaunch import RelaunchingBrowser
@@ -58,9 +58,7 @@ class MonitorSession(Session):
     def start(self) -> MonitorSession:
         """Start the driver and the browser; a browser that dies is launched again at the next run."""
         self._playwright = sync_playwright().start()
-        chromium = self._playwright.chromium
-        options = launch_options(self.target.browser, chromium.executable_path)
-        self._relaunching = RelaunchingBrowser(lambda: chromium.launch(**options))
+        self._relaunching = RelaunchingBrowser(remote.starter(self._playwright, self.target))  # or reconnected
         self._browser = self._relaunching  # type: ignore[assignment]  # stands for a Browser
         browserstate.apply_testid(self._playwright, self.target)
         return self

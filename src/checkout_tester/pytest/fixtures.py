@@ -16,6 +16,7 @@ from checkout_tester.mail import mailbox
 from checkout_tester.pytest import secrets
 from checkout_tester.report.allure import AllureListener, write_results_metadata
 from checkout_tester.report.timings import TimingRecorder
+from checkout_tester.run import remote
 from checkout_tester.run.browser import context_options, launch_options
 from checkout_tester.session import new_runner
 from checkout_tester.target import browser_state as browserstate
@@ -69,11 +70,24 @@ def browser_type_launch_args(browser_type_launch_args: dict, checkout_target: Ta
 
 
 @pytest.fixture(scope="session")
+def launch_browser(launch_browser: Any, playwright: Any, browser_type: Any, checkout_target: Target,
+                   browser_type_launch_args: dict) -> Any:
+    """pytest-playwright's launch, or a connection to the target's remote browser (browser.connect / cdp)."""
+    if checkout_target.browser.remote is None:
+        return launch_browser
+    slow_mo = {"slow_mo": browser_type_launch_args["slow_mo"]} if browser_type_launch_args.get("slow_mo") else {}
+    return remote.starter(playwright, checkout_target, slow_mo, browser_type=browser_type)
+
+
+@pytest.fixture(scope="session")
 def browser(launch_browser: Any) -> Iterator[Any]:
     """pytest-playwright's browser, launched again for the next flow when it crashed (or was killed)."""
     from checkout_tester.run.relaunch import RelaunchingBrowser
 
-    held = RelaunchingBrowser(launch_browser)
+    try:
+        held = RelaunchingBrowser(launch_browser)
+    except CheckoutTesterError as exc:  # a remote browser that refused the connection: one line, no traceback
+        pytest.fail(str(exc), pytrace=False)
     yield held
     held.close()
 

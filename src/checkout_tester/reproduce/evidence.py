@@ -179,9 +179,9 @@ def _finish(context: BrowserContext, page: Page, folder: Path, redactor: Redacto
         evidence.files["har"] = HAR
     if video is not None:
         try:
-            recorded = Path(video.path())
-            if recorded.exists():
-                shutil.move(str(recorded), folder / VIDEO)
+            video.save_as(folder / VIDEO)  # path() has no file here when the browser is remote (browser.connect)
+            video.delete()
+            if (folder / VIDEO).exists():
                 evidence.files["video"] = VIDEO
         except PlaywrightError as exc:
             evidence.notes.append(f"No video: {_first_line(exc)}")

@@ -67,8 +67,8 @@ def launch_options(settings: BrowserSettings, playwright_executable: str | None)
     # stops at the next step and closes the browser in order (interrupts.py) instead of losing it mid-step.
     options: dict[str, Any] = {"headless": settings.headless, "args": list(settings.args),
                                "handle_sigint": False, "handle_sigterm": False, "handle_sighup": False}
-    executable = resolve_executable(settings.executable, playwright_executable)
-    if executable:
+    executable = None if settings.remote else resolve_executable(settings.executable, playwright_executable)
+    if executable:  # a remote browser (connect:, cdp:) is the server's: nothing to find here
         options["executable_path"] = executable
     return options
 

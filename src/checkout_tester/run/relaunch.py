@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from checkout_tester.run.infra import CLOSED
+
 
 class RelaunchingBrowser:
     """Stands for pytest-playwright's Browser; launches a new one when the last one is gone."""
@@ -16,7 +18,14 @@ class RelaunchingBrowser:
         """A context in a connected browser: the crashed one is replaced first."""
         if not self.current.is_connected():
             self._relaunch()
-        return self.current.new_context(**options)
+        try:
+            return self.current.new_context(**options)
+        except Exception as exc:
+            if self.current.is_connected() and not CLOSED.search(str(exc)):
+                raise
+            # it went since the last call: a remote browser's connection dropped (the sync API learns it late)
+            self._relaunch()
+            return self.current.new_context(**options)
 
     def relaunch(self) -> None:
         """Close this browser (its temporary trace files go with it) and launch a new one."""

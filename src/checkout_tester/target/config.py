@@ -6,12 +6,13 @@ import re
 from pathlib import Path
 from typing import Any, Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 from checkout_tester.base.errors import ConfigError
 from checkout_tester.flow.detector_policy import DetectorSettings
 from checkout_tester.flow.effects import Effect
 from checkout_tester.flow.step_arguments import Duration, parse_duration_ms
+from checkout_tester.target import remote_settings as remote
 
 DEMO = "demo"  # base_url value meaning "start the embedded demo store"
 DEBIAN_CHROMIUM = "/usr/bin/chromium"
@@ -27,6 +28,39 @@ class BrowserSettings(_Strict):
     args: list[str] = Field(default_factory=list)
     viewport: Optional[dict[str, int]] = None
     locale: Optional[str] = None
+    connect: Optional[str] = Field(None, description="ws:// endpoint of a Playwright browser server "
+                                                     "(playwright run-server, Browserless) instead of a local launch")
+    cdp: Optional[str] = Field(None, description="Chrome DevTools endpoint (http:// or ws://: a Chromium with "
+                                                 "--remote-debugging-port, Selenium Grid 4) instead of a local launch")
+    headers: dict[str, str] = Field(default_factory=dict, description="sent when connecting; values are secret, "
+                                                                      "e.g. Authorization: Bearer {{ secret.TOKEN }}")
+    expose_network: Optional[str] = Field(None, description="connect: hosts of this machine the remote browser "
+                                                            "may reach, e.g. <loopback>")
+
+    @field_validator("connect")
+    @classmethod
+    def _connect(cls, value: Optional[str]) -> Optional[str]:
+        return remote.check_endpoint("connect", value)
+
+    @field_validator("cdp")
+    @classmethod
+    def _cdp(cls, value: Optional[str]) -> Optional[str]:
+        return remote.check_endpoint("cdp", value)
+
+    @field_validator("headers")
+    @classmethod
+    def _headers(cls, value: dict[str, str]) -> dict[str, str]:
+        return remote.check_headers(value)
+
+    @model_validator(mode="after")
+    def _one_way(self) -> BrowserSettings:
+        remote.check_one_way(self, self.model_fields_set)  # local launch, connect or cdp: exactly one
+        return self
+
+    @property
+    def remote(self) -> Optional[str]:
+        """'connect' or 'cdp' when the browser is not launched here, else None."""
+        return "connect" if self.connect else "cdp" if self.cdp else None
 
 
 class Timeouts(_Strict):
@@ -161,9 +195,19 @@ class Target(_Strict):
         self._masked.append(value)
 
     def secret_values(self) -> list[str]:
-        """Every secret value this target knows before a flow runs: mapped, given on the command line, masked."""
+        """Every secret value this target knows before a flow runs: mapped, given on the command line, masked,
+        and the remote browser's header values."""
         names = [*self.secrets, *self._given]
-        return [value for value in (*(self.secret(name) for name in names), *self._masked) if value]
+        headers = remote.rendered_headers(self.browser.headers, self.secret, missing_ok=True).values()
+        return [value for value in (*(self.secret(name) for name in names), *self._masked, *headers) if value]
+
+    def browser_endpoint(self) -> str:
+        """The remote browser's endpoint with its `{{ secret.X }}` filled in ('' for a local browser)."""
+        return remote.render(self.browser.connect or self.browser.cdp or "", self.secret)
+
+    def browser_headers(self) -> dict[str, str]:
+        """The headers sent to the remote browser, their `{{ secret.X }}` filled in."""
+        return remote.rendered_headers(self.browser.headers, self.secret)
 
 
 def resolve_executable(setting: str, playwright_path: str | None) -> str | None:

@@ -6,6 +6,7 @@ with them all at once (exit code 2) instead of failing N tests one timeout at a 
 from __future__ import annotations
 
 import re
+import socket
 import urllib.error
 import urllib.request
 from collections.abc import Iterable, Iterator
@@ -16,11 +17,13 @@ from urllib.parse import urlsplit
 
 from checkout_tester.flow import effects as flow_effects
 from checkout_tester.flow.model import Flow, Source, Step
+from checkout_tester.target import remote_settings
 from checkout_tester.target.config import Target
 
-__all__ = ["Use", "check", "check_base_url", "check_effects", "check_mail", "check_secrets", "mail_uses",
+__all__ = ["Use", "check", "check_base_url", "check_browser", "check_effects", "check_mail", "check_secrets", "mail_uses",
            "secret_uses"]
 
+_PORTS = {"ws": 80, "wss": 443, "http": 80, "https": 443}
 _NESTED = {"steps", "open"}  # nested steps: checked as steps of their own, at their own lines
 ANSWER_TIMEOUT_S = 10.0  # a store that needs longer than this for its home page is not going to pass anyway
 _TEMPLATE = re.compile(r"\{[{%](.*?)[}%]\}", re.DOTALL)
@@ -54,7 +57,7 @@ def check(target: Target, flows: Iterable[Flow], base_url: str | None = None, em
     problems = check_effects(target, flows) + check_secrets(target, flows) + check_mail(target, flows, embedded)
     if not embedded:
         problems += check_base_url(target, url, from_option=bool(base_url), timeout_s=timeout_s)
-    return problems
+    return problems + check_browser(target, timeout_s=timeout_s)
 
 
 def check_effects(target: Target, flows: Iterable[Flow]) -> list[str]:
@@ -87,18 +90,51 @@ def check_secrets(target: Target, flows: Iterable[Flow]) -> list[str]:
     """A line for each `secret.X` the flows use that has no value (names only: values are never shown)."""
     problems = []
     for name, use in secret_uses(flows).items():
-        if target.secret(name) is not None:
-            continue
-        mapped = target.secrets.get(name)
-        if mapped is not None:
-            fix = f"export {mapped.env} (the target maps {name} to it at {target.where('secrets', name)})"
-        elif target.source.startswith("<"):
-            fix = f"export {name}, or map it in a target config: secrets: {{{name}: {{env: MY_{name}}}}}"
-        else:
-            fix = (f"map it in {target.source} under secrets: {{{name}: {{env: MY_{name}}}}} and export "
-                   f"MY_{name}, or export {name}")
-        problems.append(f"{use}: secret {name} has no value; {fix}")
+        if target.secret(name) is None:
+            problems.append(f"{use}: secret {name} has no value; {_secret_fix(target, name)}")
     return problems
+
+
+def _secret_fix(target: Target, name: str) -> str:
+    mapped = target.secrets.get(name)
+    if mapped is not None:
+        return f"export {mapped.env} (the target maps {name} to it at {target.where('secrets', name)})"
+    if target.source.startswith("<"):
+        return f"export {name}, or map it in a target config: secrets: {{{name}: {{env: MY_{name}}}}}"
+    return (f"map it in {target.source} under secrets: {{{name}: {{env: MY_{name}}}}} and export "
+            f"MY_{name}, or export {name}")
+
+
+def check_browser(target: Target, timeout_s: float = ANSWER_TIMEOUT_S) -> list[str]:
+    """For a remote browser (browser.connect / cdp): a line per secret it reads that has no value, else one when
+    the endpoint does not answer (a DevTools http:// endpoint: its /json/version, as Playwright asks it)."""
+    way = target.browser.remote
+    if way is None:
+        return []
+    raw = target.browser.connect or target.browser.cdp or ""
+    places = [((way,), raw), *((("headers", name), value) for name, value in target.browser.headers.items())]
+    problems = [f"{target.where('browser', *key)}: secret {name} has no value; {_secret_fix(target, name)}"
+                for key, text in places for name in remote_settings.secret_names(text) if target.secret(name) is None]
+    if problems:
+        return problems
+    parts = urlsplit(target.browser_endpoint())
+    try:
+        if parts.scheme in ("http", "https"):
+            url = target.browser_endpoint().rstrip("/") + "/json/version"
+            with urllib.request.urlopen(urllib.request.Request(url, headers=target.browser_headers()),
+                                        timeout=timeout_s) as response:
+                response.read(1)
+        else:
+            socket.create_connection((parts.hostname, parts.port or _PORTS[parts.scheme]), timeout=timeout_s).close()
+    except urllib.error.HTTPError as exc:
+        return [f"{remote_settings.shown_endpoint(raw)} is not a Chrome DevTools endpoint (/json/version answered "
+                f"{exc.code}); fix browser.cdp at {target.where('browser', way)}, e.g. {remote_settings.EXAMPLES['cdp']}"]
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        cause = getattr(exc, "reason", exc)
+        reason = cause.strerror if isinstance(cause, OSError) and cause.strerror else cause
+        return [f"remote browser unreachable: {remote_settings.shown_endpoint(raw)} did not answer ({reason}); "
+                f"start it or fix browser.{way} at {target.where('browser', way)}"]
+    return []
 
 
 def check_mail(target: Target, flows: Iterable[Flow], embedded: bool) -> list[str]:
