@@ -19,6 +19,7 @@ STYLE: Any = {"svg.fonttype": "none", "svg.hashsalt": "checkout-tester", "text.p
               "font.family": ["DejaVu Sans", "sans-serif"]}
 NO_METADATA = {"Date": None, "Creator": None, "Format": None, "Type": None}
 LABEL_CHARS = 60
+REACH = 1.6  # budget lines up to 1.6 times the flow's length are drawn
 
 
 def duration_label(ms: float, _: Any = None) -> str:
@@ -73,30 +74,43 @@ def waterfall_svg(record: dict[str, Any]) -> str:
                    for r in rows]
         ax.barh(ys, [r["ms"] for r in rows], left=[r["start"] for r in rows], height=0.6, color=colours,
                 edgecolor=["#1f3b5a" if not r["page"] else "#5b8db8" for r in rows], linewidth=0.6)
-        right = max([r["start"] + r["ms"] for r in rows] + [1.0])
+        end = max([r["start"] + r["ms"] for r in rows] + [1.0])
+        reach = end * REACH  # budgets further out would squash the bars: they are named under the title instead
+        right, off = end, []
         for y, row in zip(ys, rows, strict=True):
-            ax.annotate(duration_label(row["ms"]), (row["start"] + row["ms"], y), xytext=(4, 0),
-                        textcoords="offset points", va="center", fontsize=7.5, color="#333333")
             for tier, colour in (("warn", WARN), ("fail", FAIL)):
                 limit = row["budget"].get(tier)
-                if limit is not None:  # where this bar would cross its budget
-                    ax.vlines(row["start"] + limit, y - 0.42, y + 0.42, colors=colour, linestyles="--", linewidth=1.4)
-                    right = max(right, row["start"] + limit)
+                if limit is None:
+                    continue
+                if row["start"] + limit > reach:  # where this bar would cross its budget
+                    off.append(f"{'page load' if row['page'] else 'step'} {tier} {duration_label(limit)}")
+                    continue
+                ax.vlines(row["start"] + limit, y - 0.42, y + 0.42, colors=colour, linestyles="--", linewidth=1.4)
+                right = max(right, row["start"] + limit)
             for key, _, marker, colour in MARKS if row["page"] else ():
                 value = row["page"].get(key)
                 if value is not None:
                     ax.plot(row["start"] + value, y, marker=marker, color=colour, markersize=6, linestyle="none")
+                    right = max(right, row["start"] + value)
+            marks = [row["page"].get(key) or 0 for key, *_ in MARKS] if row["page"] else []
+            ax.annotate(duration_label(row["ms"]), (row["start"] + max([row["ms"], *marks]), y), xytext=(6, 0),
+                        textcoords="offset points", va="center", fontsize=7.5, color="#333333")
         flow_budget = (record.get("budgets") or {}).get("flow") or {}
         for tier, colour in (("warn", WARN), ("fail", FAIL)):
-            if flow_budget.get(tier) is not None:
-                ax.axvline(flow_budget[tier], color=colour, linestyle=":", linewidth=1.6)
-                right = max(right, flow_budget[tier])
+            if flow_budget.get(tier) is None:
+                continue
+            if flow_budget[tier] > reach:
+                off.append(f"flow {tier} {duration_label(flow_budget[tier])}")
+                continue
+            ax.axvline(flow_budget[tier], color=colour, linestyle=":", linewidth=1.6)
+            right = max(right, flow_budget[tier])
         ax.set_yticks(ys, [_text(r["label"]) for r in rows])
         ax.set_ylim(len(rows) - 0.5, -0.5)  # first step at the top
         ax.set_xlim(0, right * 1.12)
+        ax.set_xlabel("time since the flow started"
+                      + (f"   (budgets beyond the chart: {', '.join(dict.fromkeys(off))})" if off else ""))
         ax.xaxis.set_major_formatter(FuncFormatter(duration_label))
         ax.xaxis.set_major_locator(MaxNLocator(nbins=8, steps=[1, 2, 2.5, 5, 10]))
-        ax.set_xlabel("time since the flow started")
         ax.grid(axis="x", color="#dddddd", linewidth=0.6)
         ax.set_axisbelow(True)
         ax.set_title(_text(_heading(record)), loc="left", fontsize=10)
@@ -107,7 +121,9 @@ def waterfall_svg(record: dict[str, Any]) -> str:
 def _heading(record: dict[str, Any]) -> str:
     name = record.get("name", "flow") + (f" [{record['variant']}]" if record.get("variant") else "")
     total = record.get("total_ms")
-    return f"{name}: {record.get('status', '?')}" + (f", {duration_label(total)}" if total is not None else "")
+    status = record.get("status", "?")
+    status = "passed, degraded" if status == "passed" and record.get("warnings") else status
+    return f"{name}: {status}" + (f", {duration_label(total)}" if total is not None else "")
 
 
 def _legend(flow_budget: dict[str, Any]) -> list[Any]:
