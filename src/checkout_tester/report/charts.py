@@ -72,8 +72,10 @@ def waterfall_svg(record: dict[str, Any]) -> str:
         ys = list(range(len(rows)))
         colours = [FAIL if r["over"] == "fail" else WARN if r["over"] == "warn" else PAGE if r["page"] else STEP
                    for r in rows]
-        ax.barh(ys, [r["ms"] for r in rows], left=[r["start"] for r in rows], height=0.6, color=colours,
-                edgecolor=["#1f3b5a" if not r["page"] else "#5b8db8" for r in rows], linewidth=0.6)
+        bars = ax.barh(ys, [r["ms"] for r in rows], left=[r["start"] for r in rows], height=0.6, color=colours,
+                       edgecolor=["#1f3b5a" if not r["page"] else "#5b8db8" for r in rows], linewidth=0.6)
+        for y, (bar, row) in enumerate(zip(bars, rows, strict=True)):  # ids say what each shape is (tests, tools)
+            bar.set_gid(f"{'page' if row['page'] else 'step'}-bar-{row['over'] or 'within'}-{y}")
         end = max([r["start"] + r["ms"] for r in rows] + [1.0])
         reach = end * REACH  # budgets further out would squash the bars: they are named under the title instead
         right, off = end, []
@@ -85,12 +87,14 @@ def waterfall_svg(record: dict[str, Any]) -> str:
                 if row["start"] + limit > reach:  # where this bar would cross its budget
                     off.append(f"{'page load' if row['page'] else 'step'} {tier} {duration_label(limit)}")
                     continue
-                ax.vlines(row["start"] + limit, y - 0.42, y + 0.42, colors=colour, linestyles="--", linewidth=1.4)
+                ax.vlines(row["start"] + limit, y - 0.42, y + 0.42, colors=colour, linestyles="--", linewidth=1.4,
+                          gid=f"budget-{tier}-{y}")
                 right = max(right, row["start"] + limit)
-            for key, _, marker, colour in MARKS if row["page"] else ():
+            for key, name, marker, colour in MARKS if row["page"] else ():
                 value = row["page"].get(key)
                 if value is not None:
-                    ax.plot(row["start"] + value, y, marker=marker, color=colour, markersize=6, linestyle="none")
+                    ax.plot(row["start"] + value, y, marker=marker, color=colour, markersize=6, linestyle="none",
+                            gid=f"mark-{name}-{y}")
                     right = max(right, row["start"] + value)
             marks = [row["page"].get(key) or 0 for key, *_ in MARKS] if row["page"] else []
             ax.annotate(duration_label(row["ms"]), (row["start"] + max([row["ms"], *marks]), y), xytext=(6, 0),
@@ -102,7 +106,7 @@ def waterfall_svg(record: dict[str, Any]) -> str:
             if flow_budget[tier] > reach:
                 off.append(f"flow {tier} {duration_label(flow_budget[tier])}")
                 continue
-            ax.axvline(flow_budget[tier], color=colour, linestyle=":", linewidth=1.6)
+            ax.axvline(flow_budget[tier], color=colour, linestyle=":", linewidth=1.6, gid=f"flow-budget-{tier}")
             right = max(right, flow_budget[tier])
         ax.set_yticks(ys, [_text(r["label"]) for r in rows])
         ax.set_ylim(len(rows) - 0.5, -0.5)  # first step at the top
