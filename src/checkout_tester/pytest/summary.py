@@ -9,8 +9,6 @@ from typing import Any
 
 import pytest
 
-from checkout_tester.report.charts import distribution_svg
-from checkout_tester.report.summary import write_summary
 from checkout_tester.report.timings import group_key, records_of
 
 DEFAULT_FOLDER = "reports"
@@ -40,6 +38,8 @@ class SummaryPlugin:
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         if hasattr(self.config, "workerinput") or not self.records:
             return
+        from checkout_tester.report.summary import write_summary  # matplotlib loads only when a picture is drawn
+
         repeat = self.config.getoption("--repeat", 1)
         self.written = write_summary(summary_path(self.config), self.records, repeat)
         alluredir = self.config.getoption("allure_report_dir", None)
@@ -53,6 +53,8 @@ class SummaryPlugin:
 
 def attach_distributions(results: Path, records: list[dict[str, Any]], since_ms: float) -> None:
     """Attach each repeated variant's spread of step times to this session's Allure results of it."""
+    from checkout_tester.report.charts import distribution_svg
+
     groups: dict[str, list[dict[str, Any]]] = {}
     for record in records:
         groups.setdefault(group_key(record), []).append(record)

@@ -14,7 +14,7 @@ from checkout_tester.report.timings import group_key
 
 SLOWEST_PAGES = 10
 _ENV = Environment(loader=PackageLoader("checkout_tester.report", "templates"), autoescape=select_autoescape())
-_ENV.filters["duration"] = lambda ms: "-" if ms is None else charts.duration_label(ms)
+_ENV.filters["duration"] = lambda ms: charts.duration_label(ms) if isinstance(ms, (int, float)) else "-"
 
 
 def outcome(run: dict[str, Any]) -> str:

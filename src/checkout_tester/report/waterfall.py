@@ -11,7 +11,6 @@ from allure_commons.types import AttachmentType
 
 from checkout_tester.flow.budgets import Breach, Budgets, Limit, step_limit
 from checkout_tester.observe.timing import CONTAINERS
-from checkout_tester.report import charts
 from checkout_tester.report.timings import TimingRecorder
 from checkout_tester.run.events import (
     BudgetBreached,
@@ -115,6 +114,8 @@ class WaterfallRecorder:
         record["over"] = dict(self._flow_over)
         if not self.use_allure:
             return
+        from checkout_tester.report import charts  # matplotlib loads only when a picture is drawn
+
         reading = sum(p.get("measure_ms", 0) for p in record.get("pages", []))  # as the timings count it
         shown = self.timings.redactor.deep({**record, "status": event.status,
                                             "total_ms": round(event.duration_ms - reading, 1)})
