@@ -57,6 +57,7 @@ PAGE_METRICS_JS = """async (waitMs) => {
   const at = v => (nav && v > 0 ? v - nav.startTime : null);
   return {
     url: location.href,
+    started_at_ms: nav ? performance.timeOrigin + nav.startTime : null,  // epoch ms: places it on a waterfall
     ttfb_ms: nav ? at(nav.responseStart) : null,
     dom_content_loaded_ms: nav ? at(nav.domContentLoadedEventEnd) : null,
     load_ms: nav ? at(nav.loadEventEnd) : null,

@@ -16,6 +16,7 @@ from checkout_tester.mail import mailbox
 from checkout_tester.pytest import secrets
 from checkout_tester.report.allure import AllureListener, write_results_metadata
 from checkout_tester.report.timings import TimingRecorder
+from checkout_tester.report.waterfall import WaterfallRecorder
 from checkout_tester.run import remote
 from checkout_tester.run.browser import context_options, launch_options
 from checkout_tester.session import new_runner
@@ -158,7 +159,9 @@ def checkout_runner(request: pytest.FixtureRequest, page: Any, checkout_target: 
         checkout_store.reset()  # each flow meets a fresh store, as each test gets a fresh database
     artifacts = Path(request.config.getoption("--artifacts")) / _slug(item.nodeid)
     timings = TimingRecorder(item)
-    runner = new_runner(page, checkout_target, checkout_mail, listeners=[AllureListener(), timings],
+    drawn = bool(request.config.getoption("allure_report_dir", None))  # the picture costs ~0.1 s: only for Allure
+    waterfall = WaterfallRecorder(timings, checkout_target.budgets, use_allure=drawn)  # before `timings`: adds to it
+    runner = new_runner(page, checkout_target, checkout_mail, listeners=[AllureListener(), waterfall, timings],
                         artifacts=artifacts, reproduce=reproduce_command(item), base_url=base_url)
     timings.redactor = runner.redactor  # the secrets this run types are masked in timings.json too
     item._checkout_runner = runner

@@ -13,6 +13,7 @@ from checkout_tester.base.redaction import scrub_zip
 from checkout_tester.flow.loader import load_flow
 from checkout_tester.flow.model import Flow, Variant
 from checkout_tester.pytest import fixtures, preflight as preflight_pytest, push, secrets, timings as timings_pytest
+from checkout_tester.pytest.summary import SummaryPlugin
 from checkout_tester.run import browser as browser_setup, interrupts, invocation
 from checkout_tester.target import browser_state as browserstate
 
@@ -48,6 +49,7 @@ def pytest_configure(config: pytest.Config) -> None:
     # Registered now, after pytest-playwright's own base_url fallback, so these fixtures win.
     config.pluginmanager.register(fixtures, "checkout-tester-fixtures")
     config.pluginmanager.register(timings_pytest.TimingsPlugin(config, FlowItem, _flow_test), "checkout-tester-timings")
+    config.pluginmanager.register(SummaryPlugin(config), "checkout-tester-summary")  # reports/summary.html
     push.register(config)  # with --pushgateway: a RunRecord per flow test, pushed once at the end
     if config.getoption("--video", "off") != "off":
         browser_setup.ensure_ffmpeg()
