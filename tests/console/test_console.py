@@ -95,6 +95,7 @@ def test_verbose_under_xdist_shows_each_step_with_its_time(runs: dict[str, Run])
     assert "created: 2/2 workers" in run.out, run.out
     lines = run.live()
     assert {m.group(5): (m.group(4), m.group(7)) for m in lines} == IDS  # the class crossed from the worker
+    assert not re.search(r"^\[gw\d+\] linux", run.out, re.MULTILINE)  # xdist's header is not part of the message
     failed = run.out[run.out.index("b_search[secret]  "):].splitlines()
     assert re.match(r"^ +✓ 1 goto /  \d+ ms  suite/b_search.flow.yaml:7$", failed[1]), failed[:4]
     assert re.match(r"^ +✘ 3 expect_text '•••••• is not here'  \d+ ms  suite/b_search.flow.yaml:9$", failed[3])

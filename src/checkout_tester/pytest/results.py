@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Generator
@@ -12,6 +13,7 @@ from checkout_tester.base.failure_classes import BY_NAME, INTERRUPTED, class_of,
 from checkout_tester.observe.detectors import DetectorWarning
 from checkout_tester.report.timings import degraded_of, records_of
 
+_XDIST_HEADER = re.compile(r"\A\[gw\d+\] .* -- Python .*\n")  # "[gw0] linux -- Python 3.11.7 /usr/bin/python"
 # Report attributes set where the flow ran; pytest copies a report's attributes to the xdist controller.
 CLASS_ATTR, STEP_ATTR, FLOW_ATTR = "failure_class", "checkout_failed_at", "checkout_flow_at"
 
@@ -88,7 +90,7 @@ class ResultCollector:
 
 def result_of(report: pytest.TestReport) -> FlowResult:
     """A flow variant's result from its call report (or its setup report, when setup failed)."""
-    message = report.longreprtext if report.failed else ""
+    message = _XDIST_HEADER.sub("", report.longreprtext) if report.failed else ""
     outcome: str = report.outcome
     failure_class = classify(message, getattr(report, CLASS_ATTR, "")) if report.failed else ""
     if failure_class in BY_NAME and BY_NAME[failure_class].status == "broken":
