@@ -57,7 +57,7 @@ def pytest_configure(config: pytest.Config) -> None:
     push.register(config)  # with --pushgateway: a RunRecord per flow test, pushed once at the end
     config.pluginmanager.register(results, "checkout-tester-report-facts")  # class and failing step on reports
     # the controller's results per flow variant, pytest -v's class, JUnit's file/line, GitHub's annotations
-    ci.register(config, Redactor(fixtures.session_target(config).secret_values()))
+    ci.register(config, _redactor(config))
     if config.getoption("--video", "off") != "off":
         browser_setup.ensure_ffmpeg()
     if config.getoption("--headed", False):
@@ -65,6 +65,14 @@ def pytest_configure(config: pytest.Config) -> None:
             browser_setup.ensure_display()
         except RuntimeError as exc:
             raise pytest.UsageError(str(exc)) from None
+
+
+def _redactor(config: pytest.Config) -> Redactor:
+    """The target's secrets, to mask what the controller writes (a broken target: preflight reports it)."""
+    try:
+        return Redactor(fixtures.session_target(config).secret_values())
+    except pytest.UsageError:
+        return Redactor()
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
