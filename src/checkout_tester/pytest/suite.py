@@ -29,7 +29,9 @@ def pytest_args(paths: list[str], target: str | None = None, faults: list[str] |
     args = list(paths) + [f"--alluredir={RESULTS}", "--clean-alluredir", "--junitxml=reports/junit.xml",
                           "--tracing=retain-on-failure", "--screenshot=only-on-failure",
                           "--output=reports/test-results", f"--rootdir={Path.cwd()}", "--flows-default=flows",
-                          "-q", "--tb=no", "-o", "verbosity_test_cases=-1", "-o", "console_output_style=classic", "-W", "ignore::pytest.PytestAssertRewriteWarning"]
+                          "-q", "--tb=no", "-W", "ignore::pytest.PytestAssertRewriteWarning",
+                          # no dots, no [100%], whatever -v says: the live lines (live.py) show each test
+                          "-o", "verbosity_test_cases=-1", "-o", "console_output_style=classic"]
     if command:
         args.append(f"--checkout-command={command}")
     if target:
