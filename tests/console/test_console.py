@@ -21,7 +21,7 @@ CLI = Path(sys.executable).with_name("checkout-tester")
 FIXTURES = Path(__file__).parent / "fixtures"
 SECRET = "correct-horse-42"  # config/demo.yaml's SHOP_PASSWORD
 FAULT = "--store-fault=slow:/cart:1500"
-LIVE = re.compile(r"^\[(\d+)/(\d+)\] (\S) (passed|degraded|failed|broken)\s+(\S+)\s+(\d+\.\d)s(?:\s+(.+))?$")
+LIVE = re.compile(r"^\[ *(\d+)/(\d+)\] (\S) (passed|degraded|failed|broken)\s+(\S+)\s+(\d+\.\d)s(?:\s+(.+))?$")
 IDS = {"suite/a_home.flow.yaml::a_home": ("passed", None),
        "suite/b_search.flow.yaml::b_search[found]": ("passed", None),
        "suite/b_search.flow.yaml::b_search[secret]": ("failed", "expected content missing"),

@@ -73,7 +73,8 @@ def job_summary(results: list[Any], summary: dict[str, Any], counts: str) -> str
         out += ["", "### Slowest pages (median over the runs)", "",
                 "| page | flow | step | load ms | TTFB ms | LCP ms |", "|---|---|---|---|---|---|"]
         for p in pages:
-            out.append(f"| `{_cell(p['url'])}` | `{_cell(p['flow'])}` | {p['step']} | {p['median']:.0f} "
+            method = "" if p.get("method", "GET") == "GET" else f"{p['method']} "  # a form post, timed as the post
+            out.append(f"| `{method}{_cell(p['url'])}` | `{_cell(p['flow'])}` | {p['step']} | {p['median']:.0f} "
                        f"| {_median(p.get('ttfb_ms'))} | {_median(p.get('lcp_ms'))} |")
     failed = [r for r in results if r.outcome in FAILED]
     if failed:

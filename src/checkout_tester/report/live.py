@@ -30,7 +30,8 @@ def flow_line(result: Any, done: int = 0, total: int = 0) -> Text:
     symbol, style = SYMBOLS.get(status, ("?", ""))
     line = Text()
     if done:
-        line.append(f"[{done}/{total}] " if total >= done else f"[{done}] ", style="dim")
+        counter = f"{done:>{len(str(total))}}/{total}" if total >= done else str(done)  # aligned: [ 9/16]
+        line.append(f"[{counter}] ", style="dim")
     line.append(f"{symbol} {status:<8}", style=style)
     line.append(f"  {result.nodeid}  ")
     line.append(f"{result.duration_s:.1f}s", style="dim")
