@@ -9,10 +9,18 @@ from typing import Any, Generator, Iterator
 import pytest
 
 from checkout_tester.base.errors import CheckoutTesterError, FlowError, StepFailed, StoreUnreachable
-from checkout_tester.base.redaction import scrub_zip
+from checkout_tester.base.redaction import Redactor, scrub_zip
 from checkout_tester.flow.loader import load_flow
 from checkout_tester.flow.model import Flow, Variant
-from checkout_tester.pytest import fixtures, preflight as preflight_pytest, push, secrets, timings as timings_pytest
+from checkout_tester.pytest import (
+    ci,
+    fixtures,
+    preflight as preflight_pytest,
+    push,
+    results,
+    secrets,
+    timings as timings_pytest,
+)
 from checkout_tester.pytest.summary import SummaryPlugin
 from checkout_tester.run import browser as browser_setup, interrupts, invocation
 from checkout_tester.target import browser_state as browserstate
@@ -51,6 +59,9 @@ def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(timings_pytest.TimingsPlugin(config, FlowItem, _flow_test), "checkout-tester-timings")
     config.pluginmanager.register(SummaryPlugin(config), "checkout-tester-summary")  # reports/summary.html
     push.register(config)  # with --pushgateway: a RunRecord per flow test, pushed once at the end
+    config.pluginmanager.register(results, "checkout-tester-report-facts")  # class and failing step on reports
+    # the controller's results per flow variant, pytest -v's class, JUnit's file/line, GitHub's annotations
+    ci.register(config, _redactor(config))
     if config.getoption("--video", "off") != "off":
         browser_setup.ensure_ffmpeg()
     if config.getoption("--headed", False):
@@ -58,6 +69,14 @@ def pytest_configure(config: pytest.Config) -> None:
             browser_setup.ensure_display()
         except RuntimeError as exc:
             raise pytest.UsageError(str(exc)) from None
+
+
+def _redactor(config: pytest.Config) -> Redactor:
+    """The target's secrets, to mask what the controller writes (a broken target: preflight reports it)."""
+    try:
+        return Redactor(fixtures.session_target(config).secret_values())
+    except pytest.UsageError:
+        return Redactor()
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:

@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 
+from checkout_tester.report.console import repeat_tables
+from checkout_tester.report.live import render
 from checkout_tester.report.timings import group_key, records_of, summarise, table
 
 DEFAULT_JSON = "reports/timings.json"
@@ -86,8 +88,9 @@ class TimingsPlugin:
         degraded = {k: f for k, f in summary.items() if f["degraded"]}
         if self.config.getoption("--repeat") > 1:
             terminalreporter.section("checkout-tester timings (ms)")
-            for line in table(summary):
-                terminalreporter.write_line(line)
+            writer = self.config.get_terminal_writer()  # rich tables, at pytest's width and colour choice
+            for repeat_table in repeat_tables(summary):
+                terminalreporter.write(render(repeat_table, writer.fullwidth, writer.hasmarkup))
         if degraded:
             terminalreporter.section("degraded flows (passed, over a warn budget)")
             for key, flow in degraded.items():

@@ -16,10 +16,14 @@ def make_console() -> Console:
     return Console(highlight=False, width=None if sys.stdout.isatty() else 160)
 
 
-def print_summary(results: Iterable[Any], console: Console | None = None) -> None:
-    """Print one row per flow variant and the failures below it."""
+def print_summary(results: Iterable[Any], console: Console | None = None, level: int = 0) -> None:
+    """Print one row per flow variant and the failures below it (level -1, `-q`: the failures and the counts)."""
     console = console or make_console()
     results = list(results)
+    if level < 0:
+        _print_failures(results, console)
+        console.print(counts_line(results))
+        return
     table = Table(title="checkout-tester summary", show_lines=False)
     for column in ("flow", "result", "time", "class"):
         table.add_column(column)
@@ -32,20 +36,57 @@ def print_summary(results: Iterable[Any], console: Console | None = None) -> Non
         note = r.failure_class or ("timing budget (warn)" if degraded else "") or (f"expected: {expected}" if expected else "")
         table.add_row(escape(r.nodeid), shown, f"{r.duration_s:.1f}s", escape(note))
     console.print(table)
+    console.print(counts_line(results))
+    for r in results:
+        if getattr(r, "degraded", ""):
+            console.rule(f"[yellow]{escape(r.nodeid)} degraded")
+            console.print(r.degraded, markup=False, soft_wrap=True)
+    for r in results:  # detector findings with policy `warn`: the flow passed, but say so
+        for warning in getattr(r, "warnings", []):
+            console.print("[yellow]warning[/] " + escape(f"{r.nodeid}: {warning}"), soft_wrap=True)
+    _print_failures(results, console)
+
+
+def counts_line(results: list[Any]) -> str:
+    """`3 passed, 1 failed (1 degraded)`."""
     as_expected = sum(1 for r in results if getattr(r, "expected_failure", ""))
     counts = {o: sum(1 for r in results if r.outcome == o) for o in STYLE}
     counts["passed"] -= as_expected
     degraded = [r for r in results if getattr(r, "degraded", "")]
     parts = [f"{n} {o}" for o, n in counts.items() if n] + ([f"{as_expected} failed as expected"] if as_expected else [])
     counts_text = ", ".join(parts) or "no flows ran"
-    console.print(counts_text + (f" ({len(degraded)} degraded)" if degraded else ""))
-    for r in degraded:
-        console.rule(f"[yellow]{escape(r.nodeid)} degraded")
-        console.print(r.degraded, markup=False, soft_wrap=True)
-    for r in results:  # detector findings with policy `warn`: the flow passed, but say so
-        for warning in getattr(r, "warnings", []):
-            console.print("[yellow]warning[/] " + escape(f"{r.nodeid}: {warning}"), soft_wrap=True)
+    return counts_text + (f" ({len(degraded)} degraded)" if degraded else "")
+
+
+def _print_failures(results: list[Any], console: Console) -> None:
     for r in results:
         if r.outcome in ("failed", "broken", "interrupted"):
             console.rule(f"[red]{escape(r.nodeid)}")
             console.print(r.message, markup=False, soft_wrap=True)
+
+
+def repeat_tables(summary: dict[str, Any]) -> list[Table]:
+    """--repeat: one rich table per flow variant, a row per step and per page figure (min, median, p95, max)."""
+    tables = []
+    for key, flow in summary.items():
+        table = Table(title=f"{escape(key)}  ({flow['runs']} runs, {flow['passed']} passed, {flow['degraded']} degraded)",
+                      title_justify="left", show_edge=False, pad_edge=False)
+        table.add_column("ms", overflow="fold")
+        for column in ("n", "min", "median", "p95", "max"):
+            table.add_column(column, justify="right")
+        rows: list[tuple[str, Any, bool]] = [("flow total", flow["flow_ms"], False), ("actions", flow["actions"], False)]
+        rows += [(f"step {s['index']} {s['title']}", s["ms"], False) for s in flow["steps"]]
+        for page in flow["pages"]:
+            for figure in ("ttfb_ms", "load_ms", "lcp_ms", "cls"):
+                rows.append((f"page {page['url']} (step {page['step']}) {figure}", page[figure], figure == "cls"))
+        for label, figures, cls in rows:
+            cells = [_figure(figures, k, cls) for k in ("min", "median", "p95", "max")]
+            table.add_row(escape(label), str(figures["n"]) if figures else "0", *cells)
+        tables.append(table)
+    return tables
+
+
+def _figure(figures: dict[str, float] | None, key: str, cls: bool) -> str:
+    if not figures:
+        return "-"
+    return f"{figures[key]:.3f}" if cls else f"{figures[key]:.0f}"
