@@ -19,7 +19,7 @@ FAILED = "Sign up a new shopper [Janet.Doe@Example.com]"
 LEAF = re.compile(re.escape(FAILED))  # case-sensitive: not the [JANET.DOE@EXAMPLE.COM] variant
 WAIT_MS = 30_000  # two loaded cores: Allure's page renders slowly
 MESSAGE = ("visible error message: Sign up a new shopper: step 5 `click role='button' name='Create account'` "
-           "failed at flows/signup.flow.yaml:16")
+           "failed at flows/signup.flow.yaml:17")
 
 
 @pytest.fixture(scope="module")

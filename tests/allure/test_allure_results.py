@@ -32,7 +32,7 @@ def test_plain_pytest_writes_results_and_says_so(allure_run: AllureRun) -> None:
 def test_status_message_is_class_and_first_line_with_the_detail_in_the_trace(allure_run: AllureRun) -> None:
     tests = allure_run.tests()
     details = tests[FAILED]["statusDetails"]
-    assert details["message"] == f"visible error message: {SIGNUP}: {STEP5} flows/signup.flow.yaml:16"
+    assert details["message"] == f"visible error message: {SIGNUP}: {STEP5} flows/signup.flow.yaml:17"
     assert "\n" not in details["message"] and "checkout_tester" not in details["message"]
     assert "Class:    visible error message" in details["trace"] and "unknown email format" in details["trace"]
     # Same flow, same step, same class: the same message, so Allure's Categories put them in one group.
