@@ -12,7 +12,15 @@ from checkout_tester.base.errors import CheckoutTesterError, FlowError, StepFail
 from checkout_tester.base.redaction import scrub_zip
 from checkout_tester.flow.loader import load_flow
 from checkout_tester.flow.model import Flow, Variant
-from checkout_tester.pytest import fixtures, preflight as preflight_pytest, push, secrets, timings as timings_pytest
+from checkout_tester.pytest import (
+    fixtures,
+    history as history_pytest,
+    preflight as preflight_pytest,
+    push,
+    secrets,
+    shard,
+    timings as timings_pytest,
+)
 from checkout_tester.run import browser as browser_setup, interrupts, invocation
 from checkout_tester.target import browser_state as browserstate
 
@@ -30,6 +38,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--artifacts", default="reports/artifacts", help="folder for screenshots and logs")
     timings_pytest.add_options(group)  # --repeat N, --timings-json PATH
     push.add_options(group)  # --pushgateway URL, --location NAME
+    shard.add_options(group)  # --shard I/N, --shard-timings PATH
+    history_pytest.add_options(group)  # --history URL
     # Set by `checkout-tester run`: what to collect when no path is given, how the user invoked it.
     group.addoption("--flows-default", default=None, help=argparse.SUPPRESS)
     group.addoption("--checkout-command", default="", help=argparse.SUPPRESS)
@@ -47,6 +57,8 @@ def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(fixtures, "checkout-tester-fixtures")
     config.pluginmanager.register(timings_pytest.TimingsPlugin(config, FlowItem, _flow_test), "checkout-tester-timings")
     push.register(config)  # with --pushgateway: a RunRecord per flow test, pushed once at the end
+    shard.register(config)  # with --shard: this job's share of the items
+    history_pytest.register(config)  # with --history: each RunRecord stored as its test ends
     if config.getoption("--video", "off") != "off":
         browser_setup.ensure_ffmpeg()
     if config.getoption("--headed", False):
