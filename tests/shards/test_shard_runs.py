@@ -10,6 +10,7 @@ from pathlib import Path
 from prometheus_client.parser import text_string_to_metric_families
 
 from checkout_tester.monitor.history import History
+from checkout_tester.report.html import allure_binary
 from tests.e2e.runner import read_junit
 from tests.metrics.servers import pushgateway
 from tests.monitor.postgres import PostgresCluster
@@ -19,16 +20,16 @@ FLOWS = {"flows/cart.flow.yaml": [""], "flows/home.flow.yaml": [""], "flows/sear
 LOCATION = "ci-lab"
 
 
-def pushed_up(gateway: str) -> dict[tuple[str, str], str]:
+def pushed_up(gateway: str) -> dict[tuple[str, float], str]:
     """(flow[variant], its value of checkout_flow_up) -> the shard group it was pushed in."""
     with urllib.request.urlopen(f"{gateway}/metrics", timeout=10) as response:
         text = response.read().decode()
-    found: dict[tuple[str, str], str] = {}
+    found: dict[tuple[str, float], str] = {}
     for family in text_string_to_metric_families(text):
         for sample in family.samples if family.name == "checkout_flow_up" else ():
             labels = sample.labels
             assert labels["location"] == LOCATION and labels["job"] == "checkout-tester", labels
-            key = (f"{labels['flow']}[{labels['variant']}]", str(sample.value))
+            key = (f"{labels['flow']}[{labels['variant']}]", float(sample.value))
             assert key not in found, f"{key} pushed by two shards"
             found[key] = labels["shard"]
     return found
@@ -55,7 +56,7 @@ def test_two_shards_run_push_record_and_merge_into_one_report(tmp_path: Path) ->
 
         up = pushed_up(gateway.url)
         expected = {f"{f}[{v}]" for f, variants in FLOWS.items() for v in variants}
-        assert {flow for flow, value in up if value == "1.0"} == expected, up
+        assert {flow for flow, value in up if value == 1} == expected, up
         assert sorted(up.values()) == ["1of2", "1of2", "2of2", "2of2"]
 
         history = History(postgres.url)
@@ -67,9 +68,13 @@ def test_two_shards_run_push_record_and_merge_into_one_report(tmp_path: Path) ->
         assert {r.location for r in runs} == {LOCATION}
         assert {r.outcome for r in runs} <= {"passed", "degraded"}  # degraded: over a warn budget on a loaded machine
 
-    merged = finish(start(tmp_path, [str(CLI), "report", "--output", "merged/allure-report",
-                                     *(a for i in (1, 2) for a in ("--results", f"shard-{i}/reports/allure-results")),
-                                     *(a for i in (1, 2) for a in ("--timings", f"shard-{i}/reports/timings-shard-{i}of2.json"))]))
+    allure = allure_binary()  # the project's own (make setup), found from the repo root where the tests run
+    assert allure, "Allure 2's generator is missing: run `make setup`"
+    command = [str(CLI), "report", "--output", "merged/allure-report"]
+    for i in (1, 2):  # what the CI merge job runs over the shards' downloaded artifacts
+        command += ["--results", f"shard-{i}/reports/allure-results",
+                    "--timings", f"shard-{i}/reports/timings-shard-{i}of2.json"]
+    merged = finish(start(tmp_path, command, {"ALLURE_BIN": allure}))
     assert merged.returncode == 0, merged.stdout + merged.stderr
     summary = json.loads((tmp_path / "merged" / "allure-report-site" / "widgets" / "summary.json").read_text())
     assert summary["statistic"]["total"] == summary["statistic"]["passed"] == len(everything), summary
