@@ -35,12 +35,15 @@ def test_recorded_durations_put_the_heavy_flow_alone_and_repeats_stay_together(t
     flows = {key: {"flow_ms": {"n": 1, "median": ms}} for key, ms in durations.items()}
     (folder / "reports").mkdir()
     (folder / "reports" / "timings.json").write_text(json.dumps({"repeat": 1, "flows": flows, "runs": []}))
-    done = collect_all(folder, {f"{i}/2": pytest_collect("flows/", f"--shard={i}/2", "--repeat=2") for i in (1, 2)})
+    runs = {f"{i}/2": pytest_collect("flows/", f"--shard={i}/2", "--repeat=2") for i in (1, 2)}
+    runs["empty"] = pytest_collect("flows/", f"--shard={len(shipped) + 1}/{len(shipped) + 1}")
+    done = collect_all(folder, runs)  # every exit code 0: an empty shard (more shards than variants) too
     shards = [ids_of(done[f"{i}/2"]) for i in (1, 2)]
     assert shards[0] == [f"{HEAVY}[1of2]", f"{HEAVY}[2of2]"], shards[0]  # the heaviest first, alone
     expected = [f"{i[:-1]}-{r}of2]" if i.endswith("]") else f"{i}[{r}of2]" for i in shipped for r in (1, 2)]
     assert sorted(sum(shards, [])) == sorted(expected)  # the rest in shard 2, each variant's repeats together
     assert "balanced by the durations in reports/timings.json" in done["1/2"].stdout
+    assert ": 0 item(s)" in done["empty"].stdout and not ids_of(done["empty"])
 
 
 def test_bad_shard_values_are_usage_errors_before_any_browser(tmp_path: Path) -> None:
