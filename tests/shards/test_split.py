@@ -46,15 +46,19 @@ def test_recorded_durations_put_the_heavy_flow_alone_and_repeats_stay_together(t
     assert ": 0 item(s)" in done["empty"].stdout and not ids_of(done["empty"])
 
 
-def test_bad_shard_values_are_usage_errors_before_any_browser(tmp_path: Path) -> None:
-    runs = {"0/3": [str(CLI), "run", "--shard", "0/3"], "x": pytest_collect("flows/", "--shard=x")}
-    started = {name: start(project(tmp_path / name.replace("/", "-")), command) for name, command in runs.items()}
+def test_bad_shard_values_and_a_refusing_history_are_usage_errors_before_any_browser(tmp_path: Path) -> None:
+    refused = "postgresql+psycopg://nobody@127.0.0.1:1/monitor"  # nothing listens on port 1
+    runs = {"0-3": ([str(CLI), "run", "--shard", "0/3"], "ERROR: --shard 0/3: the shard number must be between 1 "
+                                                          "and the shard count; give one of 1/3 .. 3/3"),
+            "x": (pytest_collect("flows/", "--shard=x"), "ERROR: --shard x: not a shard; write I/N"),
+            "history": ([str(CLI), "run", "--shard=1/2", "--history", refused],
+                        "ERROR: --history postgresql+psycopg://nobody@127.0.0.1:1/monitor: cannot open the database")}
+    started = {name: start(project(tmp_path / name), command) for name, (command, _) in runs.items()}
     for name, process in started.items():
         done = finish(process)
         assert done.returncode == 2, f"{name}: {done.returncode}\n{done.stdout}\n{done.stderr}"
-        assert f"ERROR: --shard {name}: " in done.stderr and "Traceback" not in done.stderr + done.stdout
-        assert "write I/N" in done.stderr or "give one of 1/3 .. 3/3" in done.stderr  # the fix is named
-        assert not list((tmp_path / name.replace("/", "-")).rglob("*-result.json"))  # nothing ran
+        assert runs[name][1] in done.stderr and "Traceback" not in done.stderr + done.stdout, done.stderr
+        assert not list((tmp_path / name).rglob("*-result.json"))  # nothing ran
 
 
 def test_split_is_greedy_by_weight_then_id_else_round_robin() -> None:
