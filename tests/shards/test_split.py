@@ -13,6 +13,7 @@ from checkout_tester.flow.shards import assign, parse_shard
 from tests.shards.helpers import CLI, collect_all, finish, ids_of, project, pytest_collect, start, timing_key
 
 HEAVY = "flows/checkout_card.flow.yaml::checkout_card"
+FIXTURE_FLOWS = Path(__file__).parent / "fixtures" / "flows"
 
 
 def shipped_ids(folder: Path) -> list[str]:
@@ -69,3 +70,20 @@ def test_split_is_greedy_by_weight_then_id_else_round_robin() -> None:
     for bad in ("0/3", "4/3", "x", "1/0", "-1/2", "1/2/3"):
         with pytest.raises(ConfigError):
             parse_shard(bad)
+
+
+def test_monitor_replicas_each_check_their_share_of_the_flow_files() -> None:
+    from checkout_tester.cli.main import _parser
+    from checkout_tester.monitor.cli import _load
+
+    def load(shard: str) -> tuple[list[str], list[str]]:
+        args = _parser().parse_args(["monitor", "--target", "config/demo.yaml", "--shard", shard, str(FIXTURE_FLOWS)])
+        _, flows, problems = _load(args)
+        return sorted(Path(f.path).name for f in flows), problems
+
+    shares = [load(f"{i}/2") for i in (1, 2)]
+    assert not shares[0][1] and not shares[1][1]
+    assert sorted(shares[0][0] + shares[1][0]) == ["cart.flow.yaml", "home.flow.yaml", "search.flow.yaml"]
+    assert load("3/2")[1] == ["--shard 3/2: the shard number must be between 1 and the shard count; "
+                              "give one of 1/2 .. 2/2"]
+    assert "no flow file falls to this shard" in load("4/4")[1][0]
