@@ -88,8 +88,10 @@ scrape_configs:
 
 
 def pushgateway(workdir: Path) -> Server:
-    """A Pushgateway with no persistence."""
-    return Server([need("prometheus-pushgateway"), "--web.listen-address=127.0.0.1:{port}"], "/-/ready", workdir)
+    """A Pushgateway with no persistence (Debian's build persists to /var/lib/prometheus/pushgateway.data unless
+    told otherwise: every test's gateway would start with the metrics of the ones before)."""
+    return Server([need("prometheus-pushgateway"), "--web.listen-address=127.0.0.1:{port}", "--persistence.file="],
+                  "/-/ready", workdir)
 
 
 def query(prometheus_url: str, expr: str) -> list[dict[str, Any]]:

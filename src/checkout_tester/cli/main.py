@@ -35,7 +35,10 @@ def _parser() -> argparse.ArgumentParser:
     store.add_argument("rest", nargs=argparse.REMAINDER)
 
     report = sub.add_parser("report", help="generate the Allure HTML report (offline)")
-    report.add_argument("--results", default=RESULTS)
+    report.add_argument("--results", action="append", metavar="DIR",
+                        help=f"allure-results folder (default {RESULTS}); repeat it to merge shards' results into one report")
+    report.add_argument("--timings", action="append", default=[], metavar="FILE",
+                        help="also merge these shards' timings JSON into reports/timings.json (the next --shard run balances by it)")
     report.add_argument("--output", default="reports/allure-report")
 
     from checkout_tester.monitor import cli as monitor_cli
@@ -78,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "validate":
         return validate(args.flows, args.target, args.base_url)
     if args.command == "report":
-        return allure_report.generate(args.results, args.output)
+        return report(args.results or [RESULTS], args.output, args.timings)
     if args.command == "schema":
         from checkout_tester.cli.schema import write
 
@@ -113,6 +116,21 @@ def run(argv: list[str]) -> int:
     if report:
         allure_report.generate(RESULTS, "reports/allure-report")
     return code
+
+
+def report(results: list[str], output: str, timings: list[str]) -> int:
+    """`checkout-tester report`: one results folder, or several shards' merged first (report/merge.py)."""
+    from checkout_tester.base.errors import ConfigError
+    from checkout_tester.report import merge
+
+    try:
+        folder = str(merge.merge_results(results)) if len(results) > 1 else results[0]
+        if timings:
+            print(f"timings: {merge.merge_timings(timings, 'reports/timings.json')}")
+    except ConfigError as exc:
+        print("\n".join(f"ERROR: {line}" for line in exc.problems), file=sys.stderr)
+        return 2
+    return allure_report.generate(folder, output)
 
 
 def validate(paths: list[str], target: str | None = None, base_url: str | None = None) -> int:

@@ -59,6 +59,8 @@ def add_parsers(sub: Any) -> None:
                          help="where this monitor runs, kept with every run (default: the host name)")
     monitor.add_argument("--history", default=DEFAULT_URL, help=f"database URL (default {DEFAULT_URL}; "
                                                                 "postgresql+psycopg://user:pw@host/db)")
+    monitor.add_argument("--shard", metavar="I/N", help="check only the I-th of N shares of the flow files (e.g. 2/3): "
+                                                        "N monitor replicas with 1/N .. N/N check each flow once")
     monitor.add_argument("--artifacts", default=ARTIFACTS,
                          help="where the trace and screenshot of failed runs go")
     monitor.add_argument("--keep-days", type=float, default=KEEP_DAYS,
@@ -109,6 +111,8 @@ def _load(args: argparse.Namespace) -> tuple[Target, list[Flow], list[str]]:
             problems.append(str(exc))
     if not files:
         problems.append(f"no *.flow.yaml under {' '.join(args.flows)}")
+    if getattr(args, "shard", None):
+        flows, problems = _share(flows, args.shard, problems)
     for option in ("every", "recheck"):
         try:
             if getattr(args, option):
@@ -123,6 +127,22 @@ def _load(args: argparse.Namespace) -> tuple[Target, list[Flow], list[str]]:
         except ValueError as exc:
             problems.append(f"--cron {args.cron!r}: {exc}; e.g. --cron \"*/5 * * * *\"")
     return target, flows, problems + preflight.check(target, flows, embedded=target.is_demo)
+
+
+def _share(flows: list[Flow], text: str, problems: list[str]) -> tuple[list[Flow], list[str]]:
+    """This replica's flow files under --shard I/N: by count over the sorted paths (flow/shards.py)."""
+    from checkout_tester.flow.shards import assign, parse_shard
+
+    try:
+        shard = parse_shard(text)
+    except ConfigError as exc:
+        return flows, problems + exc.problems
+    owner = assign({flow.path: None for flow in flows}, shard.count)
+    mine = [flow for flow in flows if owner[flow.path] == shard.index]
+    if flows and not mine:
+        problems = problems + [f"--shard {text}: no flow file falls to this shard ({len(flows)} file(s) over "
+                               f"{shard.count} shards); run at most {len(flows)} replicas"]
+    return mine, problems
 
 
 def run_monitor(args: argparse.Namespace) -> int:

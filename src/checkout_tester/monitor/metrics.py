@@ -188,8 +188,9 @@ def record_from_json(data: dict[str, Any]) -> RunRecord:
 
 
 def push_records(gateway: str, records: Iterable[RunRecord], target: str, location: str,
-                 timeout: float = 30) -> FlowMetrics:
-    """Push one batch run's metrics to a Pushgateway: job checkout-tester, grouped by target and location.
+                 timeout: float = 30, grouping: dict[str, str] | None = None) -> FlowMetrics:
+    """Push one batch run's metrics to a Pushgateway: job checkout-tester, grouped by target and location
+    (and `grouping`'s keys too, e.g. a shard's: each shard then keeps a group of its own).
 
     A PUT (push_to_gateway): the group then holds this batch's figures only, so a flow removed from the batch
     does not linger; counters count this batch (read checkout_flow_up and the timestamps across batches)."""
@@ -197,5 +198,5 @@ def push_records(gateway: str, records: Iterable[RunRecord], target: str, locati
     for record in records:
         metrics(record)
     push_to_gateway(gateway, job=PUSH_JOB, registry=metrics.registry,
-                    grouping_key={"target": target, "location": location}, timeout=timeout)
+                    grouping_key={"target": target, "location": location, **(grouping or {})}, timeout=timeout)
     return metrics

@@ -15,10 +15,12 @@ from checkout_tester.flow.model import Flow, Variant
 from checkout_tester.pytest import (
     ci,
     fixtures,
+    history as history_pytest,
     preflight as preflight_pytest,
     push,
     results,
     secrets,
+    shard,
     timings as timings_pytest,
 )
 from checkout_tester.pytest.summary import SummaryPlugin
@@ -41,6 +43,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--artifacts", default="reports/artifacts", help="folder for screenshots and logs")
     timings_pytest.add_options(group)  # --repeat N, --timings-json PATH
     push.add_options(group)  # --pushgateway URL, --location NAME
+    shard.add_options(group)  # --shard I/N, --shard-timings PATH
+    history_pytest.add_options(group)  # --history URL
     # Set by `checkout-tester run`: what to collect when no path is given, how the user invoked it.
     group.addoption("--flows-default", default=None, help=argparse.SUPPRESS)
     group.addoption("--checkout-command", default="", help=argparse.SUPPRESS)
@@ -62,6 +66,8 @@ def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(results, "checkout-tester-report-facts")  # class and failing step on reports
     # the controller's results per flow variant, pytest -v's class, JUnit's file/line, GitHub's annotations
     ci.register(config, _redactor(config))
+    shard.register(config)  # with --shard: this job's share of the items
+    history_pytest.register(config)  # with --history: each RunRecord stored as its test ends
     if config.getoption("--video", "off") != "off":
         browser_setup.ensure_ffmpeg()
     if config.getoption("--headed", False):

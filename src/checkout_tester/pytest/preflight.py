@@ -13,7 +13,7 @@ import pytest
 from checkout_tester.base.errors import FlowError
 from checkout_tester.flow.loader import load_flow
 from checkout_tester.flow.model import Flow
-from checkout_tester.pytest import fixtures, push, secrets
+from checkout_tester.pytest import fixtures, history, push, secrets, shard
 from checkout_tester.target import preflight
 
 FLOW_SUFFIX = ".flow.yaml"
@@ -42,7 +42,8 @@ def option_problems(config: pytest.Config) -> list[str]:
         problems.append(f"--repeat {repeat}: each flow runs at least once; give --repeat 1 or more")
     problems += [f"--var {var}: a variable needs a value; write --var NAME=VALUE, e.g. --var email=janet@example.com"
                  for var in config.getoption("--var") if "=" not in var or not var.partition("=")[0].strip()]
-    return problems + secrets.option_problems(config) + push.option_problems(config)
+    return (problems + secrets.option_problems(config) + push.option_problems(config) + shard.option_problems(config)
+            + history.option_problems(config))
 
 
 def _problems(config: pytest.Config) -> list[str]:

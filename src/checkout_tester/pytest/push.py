@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 from typing import Any, Generator
 from urllib.parse import urlsplit
 
@@ -9,7 +10,9 @@ import pytest
 
 from checkout_tester.monitor.metrics import PUSH_JOB, push_records, record_from_json
 from checkout_tester.monitor.record import RecordBuilder, RunRecord
+from checkout_tester.pytest.shard import shard_of
 
+HISTORY_ENV = "CHECKOUT_HISTORY_URL"  # --history's default (pytest/history.py): a URL with a password is a secret
 PROPERTY = "checkout_run_record"  # the record travels in user_properties, so xdist workers hand it over too
 
 
@@ -31,9 +34,25 @@ def option_problems(config: pytest.Config) -> list[str]:
 
 
 def register(config: pytest.Config) -> None:
-    """Gather records (and push at the end) only when --pushgateway is given."""
-    if config.getoption("--pushgateway"):
+    """Gather records only when --pushgateway (pushed at the end) or --history (stored as they come) is given."""
+    history = config.getoption("--history", None) or os.environ.get(HISTORY_ENV)  # workers build records too
+    if config.getoption("--pushgateway") or history:
         config.pluginmanager.register(PushPlugin(config), "checkout-tester-push")
+
+
+def records_of(report: pytest.TestReport) -> list[RunRecord]:
+    """The RunRecords a call report carries; a variant that failed as its row expects is a pass."""
+    if report.when != "call":
+        return []
+    expected = any(key == "expected_failure" for key, _ in report.user_properties)
+    records = []
+    for key, value in report.user_properties:
+        if key == PROPERTY:
+            record = record_from_json(json.loads(str(value)))
+            if expected and report.passed:
+                record.outcome, record.failure_class, record.message, record.failed_step = "passed", "", "", ""
+            records.append(record)
+    return records
 
 
 class PushPlugin:
@@ -57,29 +76,23 @@ class PushPlugin:
             item.user_properties.append((PROPERTY, json.dumps(builder.record.as_json())))
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        if report.when != "call":
-            return
-        expected = any(key == "expected_failure" for key, _ in report.user_properties)
-        for key, value in report.user_properties:
-            if key == PROPERTY:
-                record = record_from_json(json.loads(str(value)))
-                if expected and report.passed:  # a variant that failed as its row expects is a pass
-                    record.outcome, record.failure_class, record.message, record.failed_step = "passed", "", "", ""
-                self.records.append(record)
+        self.records += records_of(report)
 
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
-        if hasattr(self.config, "workerinput") or not self.records:
-            return  # workers hand their records to the controller
         url, location = self.config.getoption("--pushgateway"), self.config.getoption("--location")
+        if hasattr(self.config, "workerinput") or not self.records or not url:
+            return  # workers hand their records to the controller; --history alone pushes nothing
         target = self.records[0].target
+        shard = shard_of(self.config)  # shards push to groups of their own: none overwrites another's
+        grouping = {"shard": shard.slug} if shard else {}
         reporter = self.config.pluginmanager.get_plugin("terminalreporter")
         try:
-            push_records(url, self.records, target, location)
+            push_records(url, self.records, target, location, grouping=grouping)
         except OSError as exc:  # unreachable or refused: the runs' results stand, the push is reported
             line = f"WARNING: could not push metrics to {url}: {exc}"
         else:
             line = f"metrics: pushed {len(self.records)} run(s) to {url} (job {PUSH_JOB}, target {target}, " \
-                   f"location {location})"
+                   f"location {location}{f', shard {shard}' if shard else ''})"
         if reporter is not None:
             reporter.write_line(line)
