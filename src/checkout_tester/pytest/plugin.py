@@ -12,7 +12,7 @@ from checkout_tester.base.errors import CheckoutTesterError, FlowError, StepFail
 from checkout_tester.base.redaction import scrub_zip
 from checkout_tester.flow.loader import load_flow
 from checkout_tester.flow.model import Flow, Variant
-from checkout_tester.pytest import fixtures, preflight as preflight_pytest, push, secrets, timings as timings_pytest
+from checkout_tester.pytest import fixtures, preflight as preflight_pytest, push, retry, secrets, timings as timings_pytest
 from checkout_tester.run import browser as browser_setup, interrupts, invocation
 from checkout_tester.target import browser_state as browserstate
 
@@ -30,6 +30,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--artifacts", default="reports/artifacts", help="folder for screenshots and logs")
     timings_pytest.add_options(group)  # --repeat N, --timings-json PATH
     push.add_options(group)  # --pushgateway URL, --location NAME
+    retry.add_options(group)  # --retries N
     # Set by `checkout-tester run`: what to collect when no path is given, how the user invoked it.
     group.addoption("--flows-default", default=None, help=argparse.SUPPRESS)
     group.addoption("--checkout-command", default="", help=argparse.SUPPRESS)
@@ -47,6 +48,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(fixtures, "checkout-tester-fixtures")
     config.pluginmanager.register(timings_pytest.TimingsPlugin(config, FlowItem, _flow_test), "checkout-tester-timings")
     push.register(config)  # with --pushgateway: a RunRecord per flow test, pushed once at the end
+    retry.configure(config)  # --retries: a failed flow runs again with trace, video and HAR (ffmpeg set up first)
     if config.getoption("--video", "off") != "off":
         browser_setup.ensure_ffmpeg()
     if config.getoption("--headed", False):
@@ -144,3 +146,4 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> 
             allure.attach.file(value, name="screenshot on failure", attachment_type=allure.attachment_type.PNG)
         elif key == "playwright_video":
             allure.attach.file(value, name="video", attachment_type=allure.attachment_type.WEBM)
+    retry.attach_har(item, runner.redactor)

@@ -9,6 +9,7 @@ import pytest
 
 from checkout_tester.base.failure_classes import BY_NAME, INTERRUPTED, class_of, classify
 from checkout_tester.observe.detectors import DetectorWarning
+from checkout_tester.pytest.retry import flaky_of
 from checkout_tester.report.console import print_summary
 from checkout_tester.report.timings import degraded_of
 
@@ -25,6 +26,7 @@ class FlowResult:
     degraded: str = ""  # budget warnings of a passed flow, one per line
     warnings: list[str] = field(default_factory=list)  # detector findings with policy `warn`
     expected_failure: str = ""  # a variant row's expect_failure that was met: it passed by failing so
+    flaky: str = ""  # passed on retry: the first attempt's failure (pytest/retry.py)
 
 
 @dataclass
@@ -57,9 +59,13 @@ class _Collector:
             failure_class = classify(message, getattr(report, "failure_class", "")) if report.failed else ""
             if failure_class in BY_NAME and BY_NAME[failure_class].status == "broken":
                 outcome = "interrupted" if failure_class == INTERRUPTED else "broken"
-            self.results[report.nodeid] = FlowResult(report.nodeid, outcome, report.duration, message, failure_class,
-                                                     degraded_of(report) if report.passed else "",
-                                                     expected_failure=_expected_failure(report))
+            flaky = flaky_of(report) if report.passed else ""
+            if flaky:  # passed on retry: never green (Playwright Test's "flaky"), the first failure kept
+                outcome, message = "flaky", flaky
+            earlier = seen.duration_s if seen is not None and seen.outcome == "rerun" else 0.0
+            self.results[report.nodeid] = FlowResult(report.nodeid, outcome, report.duration + earlier, message,
+                                                     failure_class, degraded_of(report) if report.passed else "",
+                                                     expected_failure=_expected_failure(report), flaky=flaky)
         elif report.when == "teardown" and seen is not None:
             seen.duration_s += report.duration
 
@@ -76,7 +82,9 @@ def pytest_args(paths: list[str], target: str | None = None, faults: list[str] |
     # its rootdir choice, so reports/allure-results would move the rootdir once it exists.
     # --clean-alluredir: each run's report shows that run; report.py carries history over for trends.
     args = list(paths) + [f"--alluredir={RESULTS}", "--clean-alluredir", "--junitxml=reports/junit.xml",
-                          "--tracing=retain-on-failure", "--screenshot=only-on-failure",
+                          # no trace on a first attempt (it costs ~1.5x on a real store): a failed flow runs
+                          # again at once with trace, video and HAR (pytest/retry.py); the user's options win
+                          "--retries=1", "--screenshot=only-on-failure",
                           "--output=reports/test-results", f"--rootdir={Path.cwd()}", "--flows-default=flows",
                           "-q", "--tb=no", "-W", "ignore::pytest.PytestAssertRewriteWarning"]
     if command:
