@@ -39,10 +39,10 @@ def timed_run(cmd: list[str], cwd: Path) -> float:
 
 def plain(runs: int, faults: list[str]) -> None:
     """The hand-written side: N checkouts in this process (store, mail sink and browser started here)."""
+    from _common import demo_target
     from faker import Faker
     from overhead import plain_checkout
 
-    from _common import demo_target
     from checkout_tester.session import demo_session
 
     target = demo_target()

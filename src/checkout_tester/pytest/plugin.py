@@ -12,7 +12,14 @@ from checkout_tester.base.errors import CheckoutTesterError, FlowError, StepFail
 from checkout_tester.base.redaction import scrub_zip
 from checkout_tester.flow.loader import load_flow
 from checkout_tester.flow.model import Flow, Variant
-from checkout_tester.pytest import fixtures, preflight as preflight_pytest, push, retry, secrets, timings as timings_pytest
+from checkout_tester.pytest import (
+    fixtures,
+    preflight as preflight_pytest,
+    push,
+    retry,
+    secrets,
+    timings as timings_pytest,
+)
 from checkout_tester.run import browser as browser_setup, interrupts, invocation
 from checkout_tester.target import browser_state as browserstate
 

@@ -63,7 +63,7 @@ def context_args(request: pytest.FixtureRequest, taken: dict[str, Any]) -> dict[
         output = Path(request.getfixturevalue("output_path"))
         output.mkdir(parents=True, exist_ok=True)
         extra["record_har_path"] = str(output / HAR_NAME)
-        item._checkout_har = extra["record_har_path"]
+        item._checkout_har = extra["record_har_path"]  # type: ignore[attr-defined]
     if "record_video_dir" not in taken and getattr(item.config, "_checkout_retry_video", False):
         extra["record_video_dir"] = request.getfixturevalue("_pw_artifacts_folder").name
     return extra
@@ -76,7 +76,7 @@ def attach_har(item: pytest.Item, redactor: Redactor) -> None:
         return
     import allure
 
-    item._checkout_har = None
+    item._checkout_har = None  # type: ignore[attr-defined]
     scrub_har(path, redactor)
     allure.attach.file(path, name="network (HAR, retry)", extension="har")
 
@@ -153,7 +153,7 @@ def _number_records(report: pytest.TestReport, number: int, flaky: bool = False)
 
     for index, (key, value) in enumerate(report.user_properties):
         if key == PROPERTY:
-            record = json.loads(value)
+            record = json.loads(str(value))
             record["attempt"] = number
             if flaky:
                 record["flaky"] = True
