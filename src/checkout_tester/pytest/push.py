@@ -57,7 +57,7 @@ class PushPlugin:
             item.user_properties.append((PROPERTY, json.dumps(builder.record.as_json())))
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        if report.when != "call":
+        if report.when != "call" or report.outcome == "rerun":  # a failed first attempt: its retry's record counts
             return
         expected = any(key == "expected_failure" for key, _ in report.user_properties)
         for key, value in report.user_properties:

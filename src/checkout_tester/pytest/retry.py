@@ -39,6 +39,8 @@ def configure(config: pytest.Config) -> None:
         if retries < 0:
             raise pytest.UsageError(f"--retries {retries}: give a whole number of retries, 0 or more (e.g. --retries 1)")
         config.option.reruns = retries
+    if (getattr(config.option, "reruns", None) or 0) > 0:  # a run stopped by Ctrl-C / SIGTERM is not retried
+        config.option.rerun_except = [*(getattr(config.option, "rerun_except", None) or []), r"^FlowInterrupted:"]
     video = not config.getoption("--no-retry-video")
     if (getattr(config.option, "reruns", None) or 0) > 0 and video:
         try:
