@@ -9,7 +9,6 @@ attempt's message and failure class, the retry's evidence attached.
 """
 from __future__ import annotations
 
-import argparse
 import json
 from pathlib import Path
 from typing import Any, Generator
@@ -18,6 +17,7 @@ import pytest
 
 from checkout_tester.base.failure_classes import class_of
 from checkout_tester.base.redaction import Redactor, scrub_har
+from checkout_tester.report.timings import PROPERTY as TIMINGS
 from checkout_tester.run import browser as browser_setup
 
 HAR_NAME = "network.har"
@@ -29,7 +29,6 @@ def add_options(group: Any) -> None:
     group.addoption("--retries", type=int, default=None, metavar="N",
                     help="run a failed flow again at once, up to N times, with trace, video and HAR on; a pass on "
                          "retry is reported as flaky (default 1 under `checkout-tester run`, 0 under pytest)")
-    group.addoption("--no-retry-video", action="store_true", default=False, help=argparse.SUPPRESS)
 
 
 def configure(config: pytest.Config) -> None:
@@ -41,8 +40,8 @@ def configure(config: pytest.Config) -> None:
         config.option.reruns = retries
     if (getattr(config.option, "reruns", None) or 0) > 0:  # a run stopped by Ctrl-C / SIGTERM is not retried
         config.option.rerun_except = [*(getattr(config.option, "rerun_except", None) or []), r"^FlowInterrupted:"]
-    video = not config.getoption("--no-retry-video")
-    if (getattr(config.option, "reruns", None) or 0) > 0 and video:
+    video = True
+    if (getattr(config.option, "reruns", None) or 0) > 0:
         try:
             browser_setup.ensure_ffmpeg()  # before the Playwright driver starts
         except RuntimeError:
@@ -151,20 +150,13 @@ class RetryPlugin:
 
 def _number_records(report: pytest.TestReport, number: int, flaky: bool = False) -> None:
     """Each attempt's timings record (timings.json) says which attempt it was; a pass on retry is flaky."""
-    from checkout_tester.report.timings import PROPERTY
-
     for index, (key, value) in enumerate(report.user_properties):
-        if key == PROPERTY:
+        if key == TIMINGS:
             record = json.loads(str(value))
             record["attempt"] = number
             if flaky:
                 record["flaky"] = True
             report.user_properties[index] = (key, json.dumps(record, indent=2))
-
-
-def first_line(text: str) -> str:
-    """The first non-empty line of a failure message (what a flaky result shows of its first attempt)."""
-    return next((line.strip() for line in text.splitlines() if line.strip()), "")
 
 
 def flaky_of(report: Any) -> str:
