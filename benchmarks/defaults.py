@@ -34,6 +34,9 @@ def timed_run(cmd: list[str], cwd: Path) -> float:
     elapsed = time.perf_counter() - started
     if done.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} exited {done.returncode}:\n{done.stdout[-3000:]}\n{done.stderr[-2000:]}")
+    if " rerun" in done.stdout:  # a flaky checkout ran twice: that round measured a retry too
+        print("    (a checkout failed and was retried in this round: " +
+              next((line for line in done.stdout.splitlines() if " rerun" in line), "") + ")")
     return elapsed
 
 
