@@ -1,9 +1,5 @@
 """The JavaScript the detectors run in the page: one evaluate per frame and scan, plus an init script.
 
-The init script also installs SCAN in each document (INIT_SCRIPT), so a scan is a short call (CALL), not
-8 kB of source sent and compiled per frame and step; and a frame in which nothing happened since its last
-scan (no DOM change, no input, focus, load or animation event) answers with its last result at once.
-
 SCAN returns, for one frame: text matching the error patterns (the error_messages detector), the errors the
 page marks up as errors (error_markup: live regions, invalid fields, framework markup, each with its field's
 label), the fields the browser refused on submit (HTML5 `invalid` events since the last scan), and images
@@ -131,32 +127,3 @@ SCAN = """(opts) => {
       .map(i => ({src: i.currentSrc, alt: i.alt})).slice(0, 20);
   return out;
 }""".replace("FRAMEWORK)", _FRAMEWORK_JS + ")").replace("querySelectorAll(INVALID)", f"querySelectorAll({INVALID_FIELDS!r})")
-
-SCAN_KEY = "checkout-tester-scan"  # Symbol.for(...) key of the installed scanner: invisible to the page's own code
-
-# Installed with each document: SCAN, and a flag that says whether anything happened since the last scan.
-# Events, not only DOM changes: a value typed or a focus change can show CSS-only errors (`:invalid + .error`).
-INSTALL = """(() => { const key = Symbol.for('SCAN_KEY'); if (window[key]) return;
-  const scan = SCAN_SOURCE;
-  let dirty = true, last = null, lastOpts = '';
-  const touch = () => { dirty = true; };
-  new MutationObserver(touch).observe(document, {subtree: true, childList: true, attributes: true, characterData: true});
-  for (const type of ['input', 'change', 'click', 'keyup', 'focusin', 'focusout', 'submit', 'reset', 'invalid',
-                      'load', 'error', 'transitionend', 'animationend', 'resize', 'pageshow'])
-    window.addEventListener(type, touch, true);
-  Object.defineProperty(window, key, {value: opts => {
-    const same = JSON.stringify(opts);
-    if (dirty || !last || same !== lastOpts || (window.__ctInvalid || []).length) {
-      dirty = false; lastOpts = same; last = scan(opts);  // cleared first: a change while scanning marks it again
-      return last;
-    }
-    return {...last, invalid: []};  // refused fields are reported once, by the scan that found them
-  }, enumerable: false});
-})();""".replace("SCAN_KEY", SCAN_KEY).replace("SCAN_SOURCE", SCAN)
-
-# One scan of a frame through the installed scanner; null where it is not installed (a document that was there
-# before the detectors watched the context, about:blank): the caller then sends SCAN itself.
-CALL = "(opts) => { const scan = window[Symbol.for('SCAN_KEY')]; return scan ? scan(opts) : null; }".replace(
-    "SCAN_KEY", SCAN_KEY)
-
-INIT_SCRIPT = INIT_SCRIPT + "\n" + INSTALL
