@@ -140,6 +140,8 @@ def main() -> None:
     ap = parser(__doc__, runs=10)
     ap.add_argument("--breakdown", action="store_true",
                     help="also run checkout-tester with one feature off at a time (where the overhead goes)")
+    ap.add_argument("--fault", action="append", default=[], metavar="FAULT",
+                    help="a demo store fault for both sides (repeatable), e.g. slow:/:300 (every request 300 ms late)")
     args = ap.parse_args()
 
     from faker import Faker
@@ -157,7 +159,7 @@ def main() -> None:
     parts = _timed_parts() if args.breakdown else {}
     spent: dict[str, float] = {name: 0.0 for name in parts}
     watched = stopwatch(parts, spent)
-    with demo_session(target) as (session, store):
+    with demo_session(target, faults=args.fault) as (session, store):
         def run_plain() -> None:
             store.reset()
             context = session.browser.new_context(**session.context_args())
@@ -184,7 +186,7 @@ def main() -> None:
             for side in sides[i % len(sides):] + sides[:i % len(sides)]:
                 with clock(times[side]):
                     run(side)
-    print(f"machine: {machine()}")
+    print(f"machine: {machine()}; store faults: {' '.join(args.fault) or 'none'}")
     for side in sides:
         print(f"{side} runs: {' '.join(f'{t:.2f}' for t in times[side])} (median {median(times[side]):.2f} s, "
               f"{spread(times[side])})")

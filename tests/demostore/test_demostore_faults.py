@@ -13,7 +13,7 @@ from checkout_tester.demostore.faults import FaultSet, parse_fault
 def test_fault_descriptions_cover_every_switch() -> None:
     assert set(FAULTS) == {"uppercase-email", "slow:PATH:MS", "wallet-down", "support-500",
                            "checkout-js-error", "cart-drops-items", "jitter:MS", "no-order-email",
-                           "unlabelled-field", "renamed-button"} | {"cart-confirm-remove"}  # the detector pages' fault
+                           "unlabelled-field", "renamed-button"} | {"cart-confirm-remove"} | {"flaky:PATH:N"}  # the detector pages' fault
     assert all(isinstance(text, str) and text for text in FAULTS.values())
 
 

@@ -15,6 +15,9 @@ from tests.e2e.runner import ROOT, Outcome, read_junit
 
 CLI = Path(sys.executable).with_name("checkout-tester")
 FIXTURES = Path(__file__).parent / "fixtures"
+# These tests read what one attempt reports; a retry of each failing flow would only add time (tests/retry
+# covers the retries `checkout-tester run` makes by default). A test's own --retries comes later and wins.
+ONE_ATTEMPT = ("--retries=0",)
 WAIT_S = 240  # generous: six agents share two cores
 
 
@@ -31,12 +34,14 @@ def project(tmp_path: Path, flows: tuple[str, ...] = ()) -> Path:
 
 def run_cli(cwd: Path, *args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
     """`checkout-tester run ARGS` in cwd."""
-    return subprocess.run([str(CLI), "run", *args], cwd=cwd, capture_output=True, text=True, timeout=timeout)
+    return subprocess.run([str(CLI), "run", *ONE_ATTEMPT, *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=timeout)
 
 
 def start_cli(cwd: Path, *args: str) -> subprocess.Popen[str]:
     """`checkout-tester run ARGS` in a process group of its own (so a test can signal the group)."""
-    return subprocess.Popen([str(CLI), "run", *args], cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    return subprocess.Popen([str(CLI), "run", *ONE_ATTEMPT, *args], cwd=cwd, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT,
                             text=True, start_new_session=True)
 
 

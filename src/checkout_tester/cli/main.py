@@ -64,6 +64,8 @@ pytest's, pytest-playwright's and checkout-tester's options work in any position
   checkout-tester run -n 2 flows/        checkout-tester run -k signup --store-fault uppercase-email
   checkout-tester run --base-url=http://127.0.0.1:8000 --video on     checkout-tester run --lf
 Without a flow path it runs flows/. Reports go under reports/; --report also writes the HTML report.
+No trace on a first attempt: a failed flow runs again at once with trace, video and HAR (--retries N,
+default 1; 0 for none); a pass on retry is reported as flaky and exits 0 (--fail-on-flaky: exit 7).
 (`pytest --help` lists every option.)"""
 
 

@@ -45,10 +45,13 @@ def create_app(context: StoreContext) -> Flask:
     app.register_blueprint(timing_bp)  # timing and navigation test pages
 
     @app.before_request
-    def inject_delay() -> None:
-        """Apply slow/jitter faults before the response is produced (not to the admin hook)."""
+    def inject_delay() -> ResponseReturnValue | None:
+        """Apply slow/jitter/flaky faults before the response is produced (not to the admin hook)."""
         if not request.path.startswith(ADMIN_PREFIX):
             context.faults.apply_delay(request.path)
+            if context.faults.fail_now(request.path):
+                return "<h1>Service Unavailable</h1><p>Please try again in a moment.</p>", 503
+        return None
 
     @app.context_processor
     def layout_values() -> dict[str, Any]:

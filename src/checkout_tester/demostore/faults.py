@@ -9,7 +9,8 @@ from dataclasses import dataclass
 # name -> one-line description; shown in --help and in error messages.
 FAULTS: dict[str, str] = {
     "uppercase-email": "signup rejects emails containing a capital letter ('unknown email format'), in JS and on the server",
-    "slow:PATH:MS": "requests whose path equals PATH answer MS milliseconds late (e.g. slow:/cart:800)",
+    "slow:PATH:MS": "requests whose path equals PATH (or starts with it, when PATH ends in '/') answer MS "
+                    "milliseconds late (e.g. slow:/cart:800; slow:/:300 delays every request, as a remote store)",
     "wallet-down": "the WalletPay gateway answers 503 on /authorize and on its API",
     "support-500": "POST /support answers HTTP 500 'Something went wrong' (no ticket, no mail)",
     "checkout-js-error": "the payment page script throws a TypeError before wiring the card and wallet handlers",
@@ -19,6 +20,8 @@ FAULTS: dict[str, str] = {
     "unlabelled-field": "the checkout form's Postal code field loses its <label> (an accessibility violation)",
     "cart-confirm-remove": "the cart's Remove buttons ask confirm('Remove NAME from your cart?') and remove only if accepted",
     "renamed-button": "the product page's 'Add to cart' button reads 'Add to basket' (a store that changed its page)",
+    "flaky:PATH:N": "the first N requests whose path equals PATH answer 503 (a flaky failure), then it works "
+                    "(e.g. flaky:/checkout:1)",
 }
 
 SIMPLE_FAULTS = frozenset({"uppercase-email", "wallet-down", "support-500", "checkout-js-error", "cart-drops-items",
@@ -40,7 +43,13 @@ class Fault:
             return f"slow:{self.path}:{self.ms}"
         if self.kind == "jitter":
             return f"jitter:{self.ms}"
+        if self.kind == "flaky":
+            return f"flaky:{self.path}:{self.ms}"
         return self.kind
+
+    def matches(self, path: str) -> bool:
+        """Whether a request path is this fault's: equal, or below it when the fault's path ends in '/'."""
+        return path == self.path or (self.path.endswith("/") and path.startswith(self.path))
 
 
 def valid_faults_text() -> str:
@@ -71,12 +80,13 @@ def parse_fault(spec: str) -> Fault:
     text = spec.strip()
     if text in SIMPLE_FAULTS:
         return Fault(text)
-    if text.startswith("slow:"):
-        # rsplit so the path itself may contain ':'
-        path, sep, ms = text[len("slow:"):].rpartition(":")
-        if not sep or not path.startswith("/"):
-            raise _invalid(spec, "expected slow:PATH:MS with PATH starting with '/'")
-        return Fault("slow", path=path, ms=_parse_ms(ms, spec))
+    for kind, count in (("slow", "MS"), ("flaky", "N")):
+        if text.startswith(f"{kind}:"):
+            # rsplit so the path itself may contain ':'
+            path, sep, ms = text[len(kind) + 1:].rpartition(":")
+            if not sep or not path.startswith("/"):
+                raise _invalid(spec, f"expected {kind}:PATH:{count} with PATH starting with '/'")
+            return Fault(kind, path=path, ms=_parse_ms(ms, spec))
     if text.startswith("jitter:"):
         return Fault("jitter", ms=_parse_ms(text[len("jitter:"):], spec))
     raise _invalid(spec, "unknown fault")
@@ -98,12 +108,14 @@ class FaultSet:
         self._lock = threading.Lock()
         self._faults: list[Fault] = parse_faults(specs)
         self._random = random.Random()
+        self._failed: dict[Fault, int] = {}  # flaky faults: how many requests each failed so far
 
     def set(self, specs: list[str] | tuple[str, ...] | None) -> None:
         """Replace the active faults (validated before anything changes)."""
         parsed = parse_faults(specs)
         with self._lock:
             self._faults = parsed
+            self._failed = {}
 
     @property
     def names(self) -> list[str]:
@@ -120,11 +132,20 @@ class FaultSet:
         """Milliseconds to hold a request for PATH: matching slow faults plus random jitter."""
         with self._lock:
             faults = list(self._faults)
-        total = sum(f.ms for f in faults if f.kind == "slow" and f.path == path)
+        total = sum(f.ms for f in faults if f.kind == "slow" and f.matches(path))
         for fault in faults:
             if fault.kind == "jitter" and fault.ms > 0:
                 total += self._random.randint(0, fault.ms)
         return total
+
+    def fail_now(self, path: str) -> bool:
+        """Whether a flaky fault fails this request (its first N requests fail, later ones pass)."""
+        with self._lock:
+            for fault in self._faults:
+                if fault.kind == "flaky" and fault.path == path and self._failed.get(fault, 0) < fault.ms:
+                    self._failed[fault] = self._failed.get(fault, 0) + 1
+                    return True
+        return False
 
     def apply_delay(self, path: str) -> int:
         """Hold the current request thread for the configured delay; return it in ms."""

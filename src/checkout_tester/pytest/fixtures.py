@@ -13,7 +13,7 @@ import pytest
 
 from checkout_tester.base.errors import CheckoutTesterError
 from checkout_tester.mail import mailbox
-from checkout_tester.pytest import secrets
+from checkout_tester.pytest import retry, secrets
 from checkout_tester.report.allure import AllureListener, write_results_metadata
 from checkout_tester.report.timings import TimingRecorder
 from checkout_tester.report.waterfall import WaterfallRecorder
@@ -94,9 +94,10 @@ def browser(launch_browser: Any) -> Iterator[Any]:
 
 
 @pytest.fixture
-def context(new_context: Any, browser: Any) -> Iterator[Any]:
+def context(new_context: Any, browser: Any, browser_context_args: dict, request: pytest.FixtureRequest) -> Iterator[Any]:
     """pytest-playwright's context; when its browser died meanwhile, there is nothing left to close or trace."""
-    made = new_context()
+    marker = next(request.node.iter_markers("browser_context_args"), None)
+    made = new_context(**retry.context_args(request, {**browser_context_args, **(marker.kwargs if marker else {})}))
     yield made
     if not browser.is_connected():
         made.close = lambda *args, **kwargs: None  # closing would raise TargetClosedError from Tracing.stop
@@ -132,7 +133,8 @@ def output_path(pytestconfig: pytest.Config, request: pytest.FixtureRequest) -> 
     signup[Janet@Example.com] and signup[JANET@EXAMPLE.COM] would overwrite each other."""
     digest = hashlib.sha1(request.node.nodeid.encode()).hexdigest()[:8]
     folder = Path(pytestconfig.getoption("--output")).absolute()
-    return str(folder / f"{_slug(request.node.nodeid)[:80]}-{digest}")
+    again = retry.attempt(request.node) - 1  # a retry's evidence beside the first attempt's, as Playwright Test keeps it
+    return str(folder / f"{_slug(request.node.nodeid)[:80]}-{digest}{f'-retry{again}' if again else ''}")
 
 
 @pytest.fixture(scope="session")

@@ -53,9 +53,10 @@ class LiveLines:
 
     def print_result(self, result: FlowResult) -> None:
         """One finished flow variant: its line (and under -v its steps), written where pytest writes."""
-        self.done += 1
+        retrying = result.outcome == "rerun"  # a failed attempt that --retries runs again: the same counter
+        self.done += 0 if retrying else 1
         total = self.session.testscollected if self.session is not None else 0
-        lines = lines_for(result, self.level, self.done, total)
+        lines = lines_for(result, self.level, self.done + retrying, total)
         if self.silent or not lines or self.reporter is None or self.config is None:
             return
         writer = self.config.get_terminal_writer()  # pytest's own: its width, its colour decision, its stream

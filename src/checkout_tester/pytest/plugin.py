@@ -19,6 +19,7 @@ from checkout_tester.pytest import (
     preflight as preflight_pytest,
     push,
     results,
+    retry,
     secrets,
     shard,
     timings as timings_pytest,
@@ -45,6 +46,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     push.add_options(group)  # --pushgateway URL, --location NAME
     shard.add_options(group)  # --shard I/N, --shard-timings PATH
     history_pytest.add_options(group)  # --history URL
+    retry.add_options(group)  # --retries N
     # Set by `checkout-tester run`: what to collect when no path is given, how the user invoked it.
     group.addoption("--flows-default", default=None, help=argparse.SUPPRESS)
     group.addoption("--checkout-command", default="", help=argparse.SUPPRESS)
@@ -68,6 +70,7 @@ def pytest_configure(config: pytest.Config) -> None:
     ci.register(config, _redactor(config))
     shard.register(config)  # with --shard: this job's share of the items
     history_pytest.register(config)  # with --history: each RunRecord stored as its test ends
+    retry.configure(config)  # --retries: a failed flow runs again with trace, video and HAR (ffmpeg set up first)
     if config.getoption("--video", "off") != "off":
         browser_setup.ensure_ffmpeg()
     if config.getoption("--headed", False):
@@ -173,3 +176,4 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> 
             allure.attach.file(value, name="screenshot on failure", attachment_type=allure.attachment_type.PNG)
         elif key == "playwright_video":
             allure.attach.file(value, name="video", attachment_type=allure.attachment_type.WEBM)
+    retry.attach_har(item, runner.redactor)

@@ -42,7 +42,7 @@ def register(config: pytest.Config) -> None:
 
 def records_of(report: pytest.TestReport) -> list[RunRecord]:
     """The RunRecords a call report carries; a variant that failed as its row expects is a pass."""
-    if report.when != "call":
+    if report.when != "call" or report.outcome == "rerun":  # a failed first attempt: its retry's record counts
         return []
     expected = any(key == "expected_failure" for key, _ in report.user_properties)
     records = []

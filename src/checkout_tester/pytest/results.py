@@ -11,6 +11,7 @@ import pytest
 
 from checkout_tester.base.failure_classes import BY_NAME, INTERRUPTED, class_of, classify
 from checkout_tester.observe.detectors import DetectorWarning
+from checkout_tester.pytest.retry import flaky_of
 from checkout_tester.report.timings import degraded_of, records_of
 
 _XDIST_HEADER = re.compile(r"\A\[gw\d+\] .* -- Python .*\n")  # "[gw0] linux -- Python 3.11.7 /usr/bin/python"
@@ -31,6 +32,7 @@ class FlowResult:
     flow_at: str = ""  # file:line of the flow, relative to the folder the run started in
     failed_at: str = ""  # file:line of the failing step ('' when no step failed)
     steps: list[dict[str, Any]] = field(default_factory=list)  # the run's step times (timings record)
+    flaky: str = ""  # passed on retry: the first attempt's failure (pytest/retry.py)
 
     @property
     def status(self) -> str:
@@ -79,6 +81,8 @@ class ResultCollector:
         seen = self.results.get(report.nodeid)
         if report.when == "call" or (report.when == "setup" and not report.passed):
             self.results[report.nodeid] = result_of(report)
+            if seen is not None and seen.outcome == "rerun":  # an earlier attempt's time counts too
+                self.results[report.nodeid].duration_s += seen.duration_s
             records = records_of(report)
             self.records += records
             self.results[report.nodeid].steps = [s for r in records for s in r.get("step_times", [])]
@@ -96,7 +100,10 @@ def result_of(report: pytest.TestReport) -> FlowResult:
     if failure_class in BY_NAME and BY_NAME[failure_class].status == "broken":
         outcome = "interrupted" if failure_class == INTERRUPTED else "broken"
     expected = next((str(v) for k, v in report.user_properties if k == "expected_failure"), "") if report.passed else ""
+    flaky = flaky_of(report) if report.passed else ""
+    if flaky:  # passed on retry: never green (Playwright Test's "flaky"), the first failure kept
+        outcome, message = "flaky", flaky
     flow_at = getattr(report, FLOW_ATTR, "") or f"{report.location[0]}:{(report.location[1] or 0) + 1}"
     return FlowResult(report.nodeid, outcome, report.duration, message, failure_class,
                       degraded_of(report) if report.passed else "", expected_failure=expected,
-                      flow_at=flow_at, failed_at=getattr(report, STEP_ATTR, "") if report.failed else "")
+                      flow_at=flow_at, failed_at=getattr(report, STEP_ATTR, "") if report.failed else "", flaky=flaky)

@@ -27,7 +27,9 @@ def pytest_args(paths: list[str], target: str | None = None, faults: list[str] |
     # its rootdir choice, so reports/allure-results would move the rootdir once it exists.
     # --clean-alluredir: each run's report shows that run; report.py carries history over for trends.
     args = list(paths) + [f"--alluredir={RESULTS}", "--clean-alluredir", "--junitxml=reports/junit.xml",
-                          "--tracing=retain-on-failure", "--screenshot=only-on-failure",
+                          # no trace on a first attempt (it costs ~1.5x on a real store): a failed flow runs
+                          # again at once with trace, video and HAR (pytest/retry.py); the user's options win
+                          "--retries=1", "--screenshot=only-on-failure",
                           "--output=reports/test-results", f"--rootdir={Path.cwd()}", "--flows-default=flows",
                           "-q", "--tb=no", "-W", "ignore::pytest.PytestAssertRewriteWarning",
                           # no dots, no [100%], whatever -v says: the live lines (live.py) show each test

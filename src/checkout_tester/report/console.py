@@ -8,7 +8,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-STYLE = {"passed": "green", "failed": "red", "broken": "yellow", "interrupted": "yellow", "skipped": "dim"}
+STYLE = {"passed": "green", "flaky": "yellow", "failed": "red", "broken": "yellow", "interrupted": "yellow",
+         "skipped": "dim"}
 
 
 def make_console() -> Console:
@@ -59,6 +60,10 @@ def counts_line(results: list[Any]) -> str:
 
 
 def _print_failures(results: list[Any], console: Console) -> None:
+    for r in results:  # passed on retry: the first attempt's failure (pytest/retry.py)
+        if r.outcome == "flaky":
+            console.rule(f"[yellow]{escape(r.nodeid)} flaky (passed on retry)")
+            console.print(r.message, markup=False, soft_wrap=True)
     for r in results:
         if r.outcome in ("failed", "broken", "interrupted"):
             console.rule(f"[red]{escape(r.nodeid)}")

@@ -10,9 +10,9 @@ from rich.text import Text
 # status -> (symbol, style); the status words are the summary table's
 SYMBOLS = {"passed": ("✓", "green"), "degraded": ("!", "yellow"), "failed as expected": ("x", "green"),
            "failed": ("✘", "red"), "broken": ("✘", "yellow"), "interrupted": ("✘", "yellow"),
-           "skipped": ("-", "dim")}
+           "skipped": ("-", "dim"), "flaky": ("~", "yellow"), "rerun": ("↻", "yellow")}
 STEP_SYMBOLS = {"passed": ("✓", "green"), "failed": ("✘", "red"), "broken": ("✘", "yellow")}
-QUIET_SHOWN = {"failed", "broken", "interrupted"}  # -q: failures only
+QUIET_SHOWN = {"failed", "broken", "interrupted", "flaky"}  # -q: failures (and passes on retry) only
 
 
 def render(renderable: RenderableType, width: int = 160, color: bool = False) -> str:

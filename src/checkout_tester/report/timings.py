@@ -148,6 +148,7 @@ def summarise(records: list[dict[str, Any]]) -> dict[str, Any]:
         flows[key] = {
             "name": runs[0]["name"], "runs": len(runs),
             "passed": sum(r.get("status") == "passed" for r in runs),
+            "flaky": sum(bool(r.get("flaky")) for r in runs),  # passed on retry (pytest/retry.py)
             "degraded": sum(bool(r.get("warnings")) and r.get("status") == "passed" for r in runs),
             "flow_ms": stats(r.get("total_ms") for r in runs), "actions": stats(r.get("actions") for r in runs),
             "steps": [{**{k: v for k, v in s.items() if k != "ms"}, "ms": stats(s["ms"])} for s in steps.values()],
