@@ -9,7 +9,8 @@ from dataclasses import dataclass
 # name -> one-line description; shown in --help and in error messages.
 FAULTS: dict[str, str] = {
     "uppercase-email": "signup rejects emails containing a capital letter ('unknown email format'), in JS and on the server",
-    "slow:PATH:MS": "requests whose path equals PATH answer MS milliseconds late (e.g. slow:/cart:800)",
+    "slow:PATH:MS": "requests whose path equals PATH answer MS milliseconds late (e.g. slow:/cart:800); a PATH "
+                    "ending in / slows every path under it (slow:/:300: every request, as a remote store)",
     "wallet-down": "the WalletPay gateway answers 503 on /authorize and on its API",
     "support-500": "POST /support answers HTTP 500 'Something went wrong' (no ticket, no mail)",
     "checkout-js-error": "the payment page script throws a TypeError before wiring the card and wallet handlers",
@@ -91,6 +92,11 @@ def parse_faults(specs: list[str] | tuple[str, ...] | None) -> list[Fault]:
     return [parse_fault(spec) for spec in specs]
 
 
+def _under(path: str, slow: str) -> bool:
+    """Whether a slow fault's PATH covers this request path: equal, or a folder (ending in /) holding it."""
+    return path == slow or (slow.endswith("/") and path.startswith(slow))
+
+
 class FaultSet:
     """Thread-safe set of active faults shared by the shop and the wallet gateway."""
 
@@ -120,7 +126,7 @@ class FaultSet:
         """Milliseconds to hold a request for PATH: matching slow faults plus random jitter."""
         with self._lock:
             faults = list(self._faults)
-        total = sum(f.ms for f in faults if f.kind == "slow" and f.path == path)
+        total = sum(f.ms for f in faults if f.kind == "slow" and _under(path, f.path))
         for fault in faults:
             if fault.kind == "jitter" and fault.ms > 0:
                 total += self._random.randint(0, fault.ms)
