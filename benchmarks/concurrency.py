@@ -38,9 +38,9 @@ def cpu_of_children() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def run_side(workers: int, fault: str) -> tuple[float, int, float]:
+def run_side(workers: int, fault: str, flows: str = "flows") -> tuple[float, int, float]:
     """Wall time of `checkout-tester run -n W flows/`, how many tests passed, and the CPU seconds it used."""
-    cmd = [CLI, "run", "-n", str(workers), "-q", "-p", "no:cacheprovider", f"--store-fault={fault}", "flows"]
+    cmd = [CLI, "run", "-n", str(workers), "-q", "-p", "no:cacheprovider", f"--store-fault={fault}", flows]
     with tempfile.TemporaryDirectory(prefix="ct-conc-") as tmp:
         shutil.copytree(FLOWS, Path(tmp) / "flows")
         shutil.copytree(ROOT / "config", Path(tmp) / "config")
@@ -142,12 +142,20 @@ def main() -> None:
                 cpus[workers].append(cpu)
                 print(f"  run -n {workers}: {elapsed:.1f} s, {cpu:.1f} CPU s ({tests} passed)", flush=True)
         serial, parallel = median(sides[0]), median(sides[args.workers])
+        # Start-up: the same command with one short flow, so one worker runs it and the others only start.
+        short = "flows/add_to_cart.flow.yaml"
+        one = {w: run_side(w, args.fault, short)[0] for w in (0, args.workers)}
+        print(f"  one short flow: -n 0 {one[0]:.1f} s, -n {args.workers} {one[args.workers]:.1f} s", flush=True)
         lines += [f"run -n 0: {' '.join(f'{t:.1f}' for t in sides[0])} s ({spread(sides[0])})",
                   f"run -n {args.workers}: {' '.join(f'{t:.1f}' for t in sides[args.workers])} s "
                   f"({spread(sides[args.workers])})",
                   f"CPU seconds per run (all processes): -n 0 {median(cpus[0]):.1f}, -n {args.workers} "
                   f"{median(cpus[args.workers]):.1f}; so on {CORES} cores -n {args.workers} takes at least "
                   f"{median(cpus[args.workers]) / CORES:.1f} s (speed-up bound {serial / (median(cpus[args.workers]) / CORES):.1f}x)",
+                  f"start-up (one short flow through the whole command): -n 0 {one[0]:.1f} s, -n {args.workers} "
+                  f"{one[args.workers]:.1f} s; without it the {tests} tests take -n 0 {serial - one[0]:.1f} s, "
+                  f"-n {args.workers} {parallel - one[args.workers]:.1f} s "
+                  f"({(serial - one[0]) / max(parallel - one[args.workers], 0.1):.2f}x)",
                   f"run: {serial / parallel:.2f}x speed-up (-n {args.workers} {parallel:.1f} s vs -n 0 {serial:.1f} s "
                   f"for the {tests} shipped tests, median of {args.runs}; target at least 3x)"]
     if args.side in ("monitor", "both"):
