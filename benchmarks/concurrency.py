@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import psutil
 from _common import FLOWS, ROOT, machine, median, parser, spread
 
 CLI = str(Path(sys.executable).with_name("checkout-tester"))
@@ -84,6 +85,18 @@ def count_runs(database: Path) -> tuple[int, int]:
     return sum(rows.values()), rows.get("passed", 0) + rows.get("degraded", 0)
 
 
+def tree_cpu_seconds(root: psutil.Process) -> float:
+    """CPU time of a process tree so far: live processes, and ended ones through the parent that reaped them."""
+    total = 0.0
+    for process in [root, *root.children(recursive=True)]:
+        try:
+            times = process.cpu_times()
+        except psutil.Error:
+            continue
+        total += times.user + times.system + times.children_user + times.children_system
+    return total
+
+
 def wait_runs(database: Path, count: int, monitor: subprocess.Popen[bytes]) -> tuple[int, int]:
     while True:
         found = count_runs(database)
@@ -94,8 +107,9 @@ def wait_runs(database: Path, count: int, monitor: subprocess.Popen[bytes]) -> t
         time.sleep(0.2)  # a poll interval, not a wait for a result
 
 
-def monitor_side(lanes: int, url: str, smtp_port: int, warm_up: int, runs: int) -> tuple[float, int, int]:
-    """Flows per minute of `checkout-tester monitor --concurrency N --every 1s` after `warm_up` runs."""
+def monitor_side(lanes: int, url: str, smtp_port: int, warm_up: int, runs: int) -> tuple[float, int, int, float]:
+    """Flows per minute of `checkout-tester monitor --concurrency N --every 1s` after `warm_up` runs, and the CPU
+    seconds per run of its whole process tree."""
     with tempfile.TemporaryDirectory(prefix="ct-conc-mon-") as tmp:
         folder = Path(tmp)
         shutil.copytree(FLOWS, folder / "flows")
@@ -109,9 +123,10 @@ def monitor_side(lanes: int, url: str, smtp_port: int, warm_up: int, runs: int) 
         database = folder / "reports" / "history.db"
         try:
             first = wait_runs(database, warm_up, monitor)
-            t0 = time.perf_counter()
+            process = psutil.Process(monitor.pid)
+            t0, cpu0 = time.perf_counter(), tree_cpu_seconds(process)
             last = wait_runs(database, first[0] + runs, monitor)
-            elapsed = time.perf_counter() - t0
+            elapsed, cpu = time.perf_counter() - t0, tree_cpu_seconds(process) - cpu0
         finally:
             monitor.send_signal(signal.SIGTERM)
             try:
@@ -119,7 +134,8 @@ def monitor_side(lanes: int, url: str, smtp_port: int, warm_up: int, runs: int) 
             except subprocess.TimeoutExpired:
                 monitor.kill()
             log.close()
-        return (last[0] - first[0]) / elapsed * 60, last[0] - first[0], last[1] - first[1]
+        done = last[0] - first[0]
+        return done / elapsed * 60, done, last[1] - first[1], cpu / done
 
 
 def main() -> None:
@@ -162,11 +178,12 @@ def main() -> None:
         smtp_port = free_port()
         store, url = start_store(args.fault, smtp_port)
         try:
-            rates: dict[int, tuple[float, int, int]] = {}
+            rates: dict[int, tuple[float, int, int, float]] = {}
             for lanes in (1, args.workers):
                 rates[lanes] = monitor_side(lanes, url, smtp_port, warm_up=lanes + 2, runs=args.monitor_runs)
-                rate, timed, ok = rates[lanes]
-                print(f"  monitor --concurrency {lanes}: {rate:.1f} flows/min ({ok} of {timed} passed)", flush=True)
+                rate, timed, ok, cpu = rates[lanes]
+                print(f"  monitor --concurrency {lanes}: {rate:.1f} flows/min ({ok} of {timed} passed), "
+                      f"{cpu:.2f} CPU s a run: its CPU used {rate * cpu / 60 / CORES:.0%} of {CORES} cores", flush=True)
         finally:
             store.terminate()
             store.wait(timeout=60)

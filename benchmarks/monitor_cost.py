@@ -19,23 +19,11 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import psutil
 from _common import FLOWS, machine, parser
-from concurrency import CLI, SECRETS, free_port, start_store, wait_runs
+from concurrency import CLI, SECRETS, free_port, start_store, tree_cpu_seconds, wait_runs
 
 
 def tree(monitor: psutil.Process) -> list[psutil.Process]:
     return [monitor, *monitor.children(recursive=True)]
-
-
-def cpu_seconds(monitor: psutil.Process) -> float:
-    """CPU time of the monitor's tree so far: live processes, and ended ones through the parent that reaped them."""
-    total = 0.0
-    for process in tree(monitor):
-        try:
-            times = process.cpu_times()
-        except psutil.Error:
-            continue
-        total += times.user + times.system + times.children_user + times.children_system
-    return total
 
 
 def memory(monitor: psutil.Process) -> dict[str, Any]:
@@ -80,7 +68,7 @@ def main() -> None:
     try:
         process = psutil.Process(monitor.pid)
         first = wait_runs(database, args.concurrency + 2, monitor)
-        cpu0, t0 = cpu_seconds(process), time.perf_counter()
+        cpu0, t0 = tree_cpu_seconds(process), time.perf_counter()
         peak = memory(process)
         step = max(1, args.runs // 5)
         for count in range(first[0] + step, first[0] + args.runs, step):
@@ -89,7 +77,7 @@ def main() -> None:
             if now["monitor"] + now["drivers"] + now["browser"] > peak["monitor"] + peak["drivers"] + peak["browser"]:
                 peak = now
         last = wait_runs(database, first[0] + args.runs, monitor)
-        cpu, elapsed = cpu_seconds(process) - cpu0, time.perf_counter() - t0
+        cpu, elapsed = tree_cpu_seconds(process) - cpu0, time.perf_counter() - t0
         end = memory(process)
     finally:
         monitor.send_signal(signal.SIGTERM)

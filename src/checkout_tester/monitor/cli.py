@@ -194,7 +194,8 @@ def run_monitor(args: argparse.Namespace) -> int:
                 stack.callback(server.close)
                 log.info("metrics at %s/metrics, status page at %s/", server.url, server.url)
             monitor = Monitor(sessions, flows, schedule, sinks)
-            log.info("monitoring %d flow(s) against %s from %s; history: %s", len(flows), base_url, args.location,
+            log.info("monitoring %d flow(s) against %s from %s, %d in flight at once; history: %s", len(flows),
+                     base_url, args.location, args.concurrency,
                      history.engine.url.render_as_string(hide_password=True))
             try:
                 monitor.start()
