@@ -115,7 +115,7 @@ def connect(keeper: BrowserKeeper, chromium: BrowserType) -> Browser:
     try:
         return chromium.connect_over_cdp(endpoint)
     except PlaywrightError as exc:
-        log.warning("the shared browser at %s did not answer (%s): launching it again", endpoint,
+        log.warning("the shared browser at %s did not answer (%s): asking for a live one", endpoint,
                     str(exc).splitlines()[0])
         return chromium.connect_over_cdp(keeper.current(failed=endpoint))
 
