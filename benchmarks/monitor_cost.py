@@ -47,6 +47,8 @@ def main() -> None:
     ap.add_argument("--flows", default=str(FLOWS), help="flow files or folder the monitor runs (default flows/)")
     ap.add_argument("--concurrency", type=int, default=1, help="the monitor's --concurrency (default 1)")
     ap.add_argument("--fault", default="", help="a demo store fault, e.g. slow:/:300 (default none)")
+    ap.add_argument("--recycle", default="0", help="the monitor's --recycle (default 0: a browser that closes "
+                                                   "mid-measurement leaves its helpers' CPU time to init, uncounted)")
     args = ap.parse_args()
     smtp_port = free_port()
     store, url = start_store(args.fault, smtp_port)
@@ -62,7 +64,7 @@ def main() -> None:
                                       encoding="utf-8")
     log = (folder / "monitor.log").open("wb")
     monitor = subprocess.Popen([CLI, "monitor", "--target", "live.yaml", "--every", "1s", "--recheck", "0",
-                                "--concurrency", str(args.concurrency), "flows"], cwd=folder, stdout=log,
+                                "--concurrency", str(args.concurrency), "--recycle", args.recycle, "flows"], cwd=folder, stdout=log,
                                stderr=subprocess.STDOUT, start_new_session=True)
     database = folder / "reports" / "history.db"
     try:
