@@ -44,6 +44,13 @@ def test_jitter_delays_stay_in_range() -> None:
     assert all(100 <= faults.delay_ms("/cart") <= 140 for _ in range(50))
 
 
+def test_slow_folder_covers_every_path_under_it() -> None:
+    faults = FaultSet(["slow:/:300", "slow:/api/:50"])
+    assert faults.delay_ms("/") == 300 and faults.delay_ms("/cart") == 300 and faults.delay_ms("/static/a.css") == 300
+    assert faults.delay_ms("/api/x") == 350 and faults.delay_ms("/api") == 300  # /api itself is not under /api/
+    assert FaultSet(["slow:/cart:100"]).delay_ms("/cart/update") == 0  # without the slash: that path only
+
+
 def test_jitter_applies_to_shop_and_gateway() -> None:
     with DemoStore(faults=["jitter:30"]) as store:
         assert Client(store.url).get("/").status == 200

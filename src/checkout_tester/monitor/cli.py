@@ -70,6 +70,9 @@ def add_parsers(sub: Any) -> None:
     monitor.add_argument("--recycle", type=int, default=RECYCLE, metavar="N",
                          help=f"launch a fresh browser after N runs (default {RECYCLE}; 0: never): Playwright keeps "
                               "every run's trace files until its browser closes")
+    monitor.add_argument("--concurrency", type=outputs.at_least_one_lane, default=1, metavar="N",
+                         help="flows in flight at once, each in its own context of one shared browser (default 1); "
+                              "a flow never runs beside itself")
     outputs.add_output_options(monitor)
 
     history = sub.add_parser("history", help="show the monitor's recorded runs")
@@ -189,9 +192,17 @@ def run_monitor(args: argparse.Namespace) -> int:
                 store = stack.enter_context(DemoStore(port=target.demo_store.port, faults=target.demo_store.faults,
                                                       **mailbox.smtp_address(mail)))
                 base_url = store.url
-            session = MonitorSession(target, base_url, args.location, args.target, artifacts=args.artifacts,
-                                     mail=mail, keep_days=args.keep_days, keep_mb=args.keep_mb,
-                                     recycle=args.recycle)
+            session_args = (target, base_url, args.location, args.target)
+            session_options = {"artifacts": args.artifacts, "mail": mail, "keep_days": args.keep_days,
+                               "keep_mb": args.keep_mb, "recycle": args.recycle}
+            sessions: list[MonitorSession] = [MonitorSession(*session_args, **session_options)]
+            if args.concurrency > 1:  # N lanes, one browser: started by a keeper, joined over CDP
+                from checkout_tester.monitor.shared_browser import BrowserKeeper, SharedBrowserSession
+
+                keeper = BrowserKeeper(target)
+                stack.callback(keeper.close)  # after the lanes have disconnected (callbacks run last-in first-out)
+                sessions = [SharedBrowserSession(keeper, *session_args, **session_options)
+                            for _ in range(args.concurrency)]
             sinks = outputs.sinks_from_options(args, history)
             stack.callback(outputs.close_sinks, sinks)  # queued alerts are delivered before exit
             try:  # before any browser starts: a taken port is a configuration mistake
@@ -202,8 +213,9 @@ def run_monitor(args: argparse.Namespace) -> int:
             if server is not None:
                 stack.callback(server.close)
                 log.info("metrics at %s/metrics, status page at %s/", server.url, server.url)
-            monitor = Monitor(session, flows, schedule, sinks)
-            log.info("monitoring %d flow(s) against %s from %s; history: %s", len(flows), base_url, args.location,
+            monitor = Monitor(sessions, flows, schedule, sinks)
+            log.info("monitoring %d flow(s) against %s from %s, %d in flight at once; history: %s", len(flows),
+                     base_url, args.location, args.concurrency,
                      history.engine.url.render_as_string(hide_password=True))
             try:
                 monitor.start()

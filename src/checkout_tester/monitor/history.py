@@ -60,9 +60,9 @@ runs_table = Table(
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     """WAL: readers never block the monitor; FULL sync: a committed run survives even a power cut."""
     cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA busy_timeout=10000")  # first: switching to WAL waits for a reader opening it too
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=FULL")
-    cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
 
 

@@ -45,6 +45,11 @@ def _at_least_one(text: str) -> int:
     return _whole(text, 1, 10**9, ": give a whole number of runs, 1 or more (default 2)")
 
 
+def at_least_one_lane(text: str) -> int:
+    """--concurrency: a whole number of flows in flight, 1 to 32."""
+    return _whole(text, 1, 32, ": give the number of flows in flight at once, 1 to 32 (default 1)")
+
+
 def _port(text: str) -> int:
     return _whole(text, 0, 65535, " is not a port; give 0-65535 (0: a free one)")
 

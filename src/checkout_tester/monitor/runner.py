@@ -5,6 +5,7 @@ import logging
 import os
 import shlex
 import shutil
+import threading
 import uuid
 from datetime import datetime, timezone
 from pathlib import Path
@@ -28,6 +29,7 @@ from checkout_tester.target.config import Target
 
 log = logging.getLogger("checkout_tester.monitor")
 FLOW_SUFFIX = ".flow.yaml"
+_PRUNING = threading.Lock()  # lanes finishing together prune one at a time
 
 
 def test_id(flow: Flow, variant: Variant) -> str:
@@ -110,7 +112,8 @@ class MonitorSession(Session):
         self._close(context, page, folder if keep else None, redactor)
         if keep and folder.is_dir():
             record.artifacts = sorted(p.as_posix() for p in folder.rglob("*") if p.is_file())
-            retention.prune(self.artifacts, self.keep_days, self.keep_mb, spare=folder)
+            with _PRUNING:
+                retention.prune(self.artifacts, self.keep_days, self.keep_mb, spare=folder)
         else:
             shutil.rmtree(folder, ignore_errors=True)  # a step's own screenshots of a passing run are not evidence
         return record

@@ -1,10 +1,10 @@
-"""The monitor's schedule: one APScheduler job per flow, every run on one browser thread, rechecks sooner."""
+"""The monitor's schedule: one APScheduler job per flow, runs on the browser lanes (one run of a flow at a time),
+rechecks sooner."""
 from __future__ import annotations
 
 import logging
 import threading
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Callable, Sequence
@@ -20,6 +20,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from checkout_tester.base import failure_classes as classes
 from checkout_tester.flow.model import Flow, Variant
 from checkout_tester.monitor import outputs
+from checkout_tester.monitor.lanes import Lanes
 from checkout_tester.monitor.record import RunRecord
 from checkout_tester.monitor.runner import MonitorSession
 from checkout_tester.run import interrupts
@@ -53,25 +54,29 @@ class Schedule:
 class Monitor:
     """Runs flows on schedule until stopped; each finished run goes to every sink in order (history first)."""
 
-    def __init__(self, session: MonitorSession, flows: Sequence[Flow], schedule: Schedule,
+    def __init__(self, session: MonitorSession | Sequence[MonitorSession], flows: Sequence[Flow], schedule: Schedule,
                  sinks: Sequence[Sink]) -> None:
-        self.session, self.flows, self.schedule, self.sinks = session, list(flows), schedule, list(sinks)
+        sessions = [session] if isinstance(session, MonitorSession) else list(session)
+        self.session, self.flows, self.schedule, self.sinks = sessions[0], list(flows), schedule, list(sinks)
         self.runs = 0
         self.skipped: Counter[str] = Counter()  # job id -> ticks not started (the last run still going, or missed)
         self.interrupted = False  # a flow was stopped mid-run by Ctrl-C / SIGTERM (not stored)
         self.stopping = threading.Event()
-        # Playwright's sync objects belong to the thread that made them: every browser call happens on this one.
-        self._browser_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="monitor-browser")
+        # Playwright's sync objects belong to the thread that made them: each session lives on its own lane.
+        self.lanes = Lanes(sessions)
         self._by_path = {flow.path: flow for flow in self.flows}
+        # a flow's tick and its recheck are two jobs: they take turns, so a flow never runs twice at once
+        self._flow_turn = {flow.path: threading.Lock() for flow in self.flows}
+        self._sink_turn = threading.Lock()  # lanes finish together; alert state and the log see one run at a time
         self.scheduler = BackgroundScheduler(
-            executors={"default": JobExecutor(max_workers=len(self.flows) + 2)},
+            executors={"default": JobExecutor(max_workers=2 * len(self.flows) + 2)},
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 60},
             timezone=timezone.utc)
         self.scheduler.add_listener(self._skipped, EVENT_JOB_MAX_INSTANCES | EVENT_JOB_MISSED)
 
     def start(self) -> Monitor:
-        """Launch the browser (on its thread), then schedule every flow, the first runs right away."""
-        self._browser_thread.submit(self.session.start).result()
+        """Start the lanes' browsers, then schedule every flow, the first runs right away."""
+        self.lanes.start()
         now = datetime.now(timezone.utc)
         for flow in self.flows:
             self.scheduler.add_job(self._tick, self.schedule.trigger(flow), args=[flow.path], id=flow.path,
@@ -80,18 +85,19 @@ class Monitor:
         return self
 
     def stop(self) -> None:
-        """Let the running flow end, drop what is scheduled, close the browser on its thread."""
+        """Let the running flows end, drop what is scheduled, close each lane's browser on its thread."""
         self.stopping.set()
         if self.scheduler.running:
             self.scheduler.shutdown(wait=True)
-        try:
-            self._browser_thread.submit(self.session.close).result(timeout=120)
-        finally:
-            self._browser_thread.shutdown(wait=True)
+        self.lanes.stop(timeout=120)
 
     # --- jobs -----------------------------------------------------------------------------
     def _tick(self, path: str, only: tuple[str, ...] | None = None) -> None:
-        """Run a flow's variants one at a time (a recheck: only those that failed)."""
+        """Run a flow's variants one at a time (a recheck: only those that failed), never beside its other job."""
+        with self._flow_turn[path]:
+            self._variants(path, only)
+
+    def _variants(self, path: str, only: tuple[str, ...] | None) -> None:
         flow = self._by_path[path]
         failed: list[str] = []
         for variant in flow.variant_rows:
@@ -113,13 +119,13 @@ class Monitor:
     def _stopped(self) -> bool:
         return self.stopping.is_set() or bool(interrupts.requested())
 
-    def _run_now(self, flow: Flow, variant: Variant, recheck: bool) -> RunRecord | None:
-        """On the browser thread: a run queued behind one that saw the stop request does not start."""
-        return None if self._stopped() else self.session.run_record(flow, variant, recheck)
+    def _run_now(self, session: MonitorSession, flow: Flow, variant: Variant, recheck: bool) -> RunRecord | None:
+        """On a lane's thread: a run queued behind one that saw the stop request does not start."""
+        return None if self._stopped() else session.run_record(flow, variant, recheck)
 
     def _run(self, flow: Flow, variant: Variant, recheck: bool) -> RunRecord | None:
         try:
-            record = self._browser_thread.submit(self._run_now, flow, variant, recheck).result()
+            record = self.lanes.submit(self._run_now, flow, variant, recheck).result()
         except Exception:  # noqa: BLE001  one bad run must not end weeks of monitoring
             log.exception("run of %s[%s] could not be recorded", flow.path, variant.id)
             return None
@@ -130,13 +136,14 @@ class Monitor:
             self.interrupted = True
             log.warning("%s interrupted: %s", record.key, record.message.splitlines()[0] if record.message else "")
             return None
-        self.runs += 1
-        for sink in self.sinks:
-            try:
-                sink(record)
-            except Exception:  # noqa: BLE001  a sink that fails is logged; the others still get the run
-                log.exception("output %s failed for run %s", getattr(sink, "__name__", sink), record.run_id)
-        log.info(outputs.log_line(record))  # after the history has it: every logged run is stored
+        with self._sink_turn:
+            self.runs += 1
+            for sink in self.sinks:
+                try:
+                    sink(record)
+                except Exception:  # noqa: BLE001  a sink that fails is logged; the others still get the run
+                    log.exception("output %s failed for run %s", getattr(sink, "__name__", sink), record.run_id)
+            log.info(outputs.log_line(record))  # after the history has it: every logged run is stored
         return record
 
     def _skipped(self, event: JobEvent) -> None:
