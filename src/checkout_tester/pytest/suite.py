@@ -53,6 +53,7 @@ def run_suite(paths: list[str], target: str | None = None, faults: list[str] | N
     code = pytest.main(pytest_args(paths, target, faults, variables, markers, extra, command), plugins=[lines])
     found = lines.results.results.values() if lines.results is not None else ()
     result = SuiteResult(int(code), list(found))
-    if summary and (result.results or result.exit_code != 2):  # 2: preflight or usage errors, printed already
+    listing = any(a in ("--collect-only", "--co") for a in extra or [])  # pytest's list is the answer
+    if summary and not listing and (result.results or result.exit_code != 2):  # 2: usage errors, printed already
         print_summary(result.results, level=lines.level)
     return result
