@@ -97,7 +97,8 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Run:
         for name, value in ENV.items():
             env.setenv(name, value)
         done = run_cli(cwd, *_selection(cwd), *ours, "--target=config/secret-vars.yaml", "--tracing=on", "--video=on",
-                       "--screenshot=on", "--retries=0",  # one attempt each: tests/retry checks the retry's files *(f"--store-fault={fault}" for fault in FAULTS),
+                       "--screenshot=on", "--retries=0",  # one attempt each: tests/retry checks the retry's files
+                       *(f"--store-fault={fault}" for fault in FAULTS),
                        f"--var=name={SECRET_NAME}", f"--secret=SHOP_PASSWORD={GIVEN_PASSWORD}")
     return Run(cwd, done.stdout + done.stderr, time.monotonic() - started)
 

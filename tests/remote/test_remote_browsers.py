@@ -46,7 +46,9 @@ def _run(folder: Path, name: str, *args: str) -> tuple[dict[str, Outcome], str]:
     """`checkout-tester run ARGS --target remote.yaml` in `folder`: outcomes (JUnit) and its output."""
     junit = folder / f"{name}.xml"
     env = {**os.environ, "REMOTE_BROWSER_TOKEN": TOKEN}
-    done = subprocess.run([*cli(), "run", *args, "--target", "remote.yaml", "--junitxml", str(junit)],
+    # one attempt, traced as it runs: tracing through the remote browser is the point (tests/retry: the retry)
+    done = subprocess.run([*cli(), "run", *args, "--target", "remote.yaml", "--junitxml", str(junit),
+                           "--retries=0", "--tracing=retain-on-failure"],
                           cwd=folder, capture_output=True, text=True, timeout=900, env=env)
     output = done.stdout + done.stderr
     assert junit.exists() and "Traceback" not in output, output

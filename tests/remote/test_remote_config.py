@@ -108,7 +108,7 @@ def test_a_server_that_refuses_the_token_fails_each_flow_with_one_line(tmp_path:
         junit = tmp_path / "junit.xml"
         done = subprocess.run([*cli(), "run", str(ROOT / "flows" / "add_to_cart.flow.yaml"),
                                str(ROOT / "flows" / "contact_support.flow.yaml"), "--target", str(path),
-                               "-p", "no:cacheprovider", "--junitxml", str(junit)],
+                               "-p", "no:cacheprovider", "--junitxml", str(junit), "--retries=0"],
                               cwd=tmp_path, capture_output=True, text=True, timeout=300)
     output = done.stdout + done.stderr
     assert done.returncode == 1 and proxy.refused >= 1 and "Traceback" not in output, output
