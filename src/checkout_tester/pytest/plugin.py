@@ -62,8 +62,9 @@ def pytest_configure(config: pytest.Config) -> None:
     preflight_pytest.configure(config)  # options, target config, then preflight: exit code 2 before any browser
     # Registered now, after pytest-playwright's own base_url fallback, so these fixtures win.
     config.pluginmanager.register(fixtures, "checkout-tester-fixtures")
-    config.pluginmanager.register(timings_pytest.TimingsPlugin(config, FlowItem, _flow_test), "checkout-tester-timings")
-    config.pluginmanager.register(SummaryPlugin(config), "checkout-tester-summary")  # reports/summary.html
+    timings = timings_pytest.TimingsPlugin(config, FlowItem, _flow_test)
+    config.pluginmanager.register(timings, "checkout-tester-timings")
+    config.pluginmanager.register(SummaryPlugin(config, timings), "checkout-tester-summary")  # reports/summary.html
     push.register(config)  # with --pushgateway: a RunRecord per flow test, pushed once at the end
     config.pluginmanager.register(results, "checkout-tester-report-facts")  # class and failing step on reports
     # the controller's results per flow variant, pytest -v's class, JUnit's file/line, GitHub's annotations

@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 import json
-import time
 import uuid
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from checkout_tester.report.timings import group_key, records_of
+from checkout_tester.report.timings import group_key
 
 DEFAULT_FOLDER = "reports"
 NAME = "summary.html"
@@ -22,29 +21,25 @@ def summary_path(config: pytest.Config) -> Path:
 
 
 class SummaryPlugin:
-    """Gathers every run record of the session (xdist workers' too); the controlling process writes the file."""
+    """Writes summary.html from the session's run records, in the controlling process."""
 
-    def __init__(self, config: pytest.Config) -> None:
+    def __init__(self, config: pytest.Config, timings: Any) -> None:
         self.config = config
-        self.records: list[dict[str, Any]] = []
-        self.started_ms = time.time() * 1000
+        self.timings = timings  # the TimingsPlugin: it gathers every run record (xdist workers' too)
         self.written: Path | None = None
-
-    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        if report.when == "call":
-            self.records += records_of(report)
 
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
-        if hasattr(self.config, "workerinput") or not self.records:
+        records = self.timings.records
+        if hasattr(self.config, "workerinput") or not records:
             return
         from checkout_tester.report.summary import write_summary  # matplotlib loads only when a picture is drawn
 
         repeat = self.config.getoption("--repeat", 1)
-        self.written = write_summary(summary_path(self.config), self.records, repeat)
+        self.written = write_summary(summary_path(self.config), records, repeat)
         alluredir = self.config.getoption("allure_report_dir", None)
         if alluredir and repeat > 1:
-            attach_distributions(Path(alluredir), self.records, self.started_ms)
+            attach_distributions(Path(alluredir), records, self.timings.started_ms)
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         if self.written is not None:
