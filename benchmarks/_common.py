@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
+import signal
 import statistics
 import subprocess
 import sys
@@ -13,6 +15,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 FLOWS = ROOT / "flows"
+CLI = str(Path(sys.executable).with_name("checkout-tester"))
 PYTHON = sys.executable
 
 # Run from anywhere: the flows, config/demo.yaml and reports/ are resolved against the repo root.
@@ -75,3 +78,24 @@ def demo_target():  # type: ignore[no-untyped-def]  # imported late: keeps `--he
     from checkout_tester.target.config_file import load_target
 
     return load_target(ROOT / "config" / "demo.yaml")
+
+
+def start_store(*options: str) -> tuple[subprocess.Popen[str], str]:
+    """`checkout-tester store --port 0 OPTIONS`; returns the process and its URL."""
+    store = subprocess.Popen([CLI, "store", "--port", "0", *options], stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT, text=True)
+    assert store.stdout is not None
+    for line in store.stdout:
+        found = re.match(r"^Demo store: (http://\S+)", line)
+        if found:
+            return store, found.group(1)
+    raise RuntimeError("the demo store exited before printing its URL")
+
+
+def stop(process: subprocess.Popen[str], wait_s: float = 120) -> None:
+    """SIGTERM, as a service manager stops it; killed when it does not end in time."""
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=wait_s)
+    except subprocess.TimeoutExpired:
+        process.kill()

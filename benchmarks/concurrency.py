@@ -13,7 +13,6 @@ import os
 import re
 import resource
 import shutil
-import signal
 import socket
 import sqlite3
 import subprocess
@@ -24,9 +23,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import psutil
-from _common import FLOWS, ROOT, machine, median, parser, spread
+from _common import CLI, FLOWS, ROOT, machine, median, parser, spread, start_store as common_store, stop
 
-CLI = str(Path(sys.executable).with_name("checkout-tester"))
 FAULT = "slow:/:300"
 CORES = os.cpu_count() or 1
 SECRETS = ("secrets:\n  SHOP_PASSWORD: {env: DEMO_SHOP_PASSWORD, default: correct-horse-42}\n"
@@ -61,16 +59,9 @@ def free_port() -> int:
 
 
 def start_store(fault: str, smtp_port: int) -> tuple[subprocess.Popen[str], str]:
-    """`checkout-tester store --port 0 [--fault F]`, mailing to the monitor's sink; its process and URL."""
-    store = subprocess.Popen([CLI, "store", "--port", "0", *(["--fault", fault] if fault else []),
-                              "--smtp-host", "127.0.0.1", "--smtp-port", str(smtp_port)],
-                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    assert store.stdout is not None
-    for line in store.stdout:
-        found = re.match(r"^Demo store: (http://\S+)", line)
-        if found:
-            return store, found.group(1)
-    raise RuntimeError("the demo store exited before printing its URL")
+    """The demo store as its own process, mailing to the monitor's sink; its process and URL."""
+    return common_store(*(["--fault", fault] if fault else []), "--smtp-host", "127.0.0.1",
+                        "--smtp-port", str(smtp_port))
 
 
 def count_runs(database: Path) -> tuple[int, int]:
@@ -128,11 +119,7 @@ def monitor_side(lanes: int, url: str, smtp_port: int, warm_up: int, runs: int) 
             last = wait_runs(database, first[0] + runs, monitor)
             elapsed, cpu = time.perf_counter() - t0, tree_cpu_seconds(process) - cpu0
         finally:
-            monitor.send_signal(signal.SIGTERM)
-            try:
-                monitor.wait(timeout=120)
-            except subprocess.TimeoutExpired:
-                monitor.kill()
+            stop(monitor)
             log.close()
         done = last[0] - first[0]
         return done / elapsed * 60, done, last[1] - first[1], cpu / done

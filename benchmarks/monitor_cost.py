@@ -8,7 +8,6 @@ context's renderer), after a warm-up and at the end, and the proportional memory
 from __future__ import annotations
 
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -18,7 +17,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import psutil
-from _common import FLOWS, machine, parser
+from _common import FLOWS, machine, parser, stop
 from concurrency import CLI, SECRETS, free_port, start_store, tree_cpu_seconds, wait_runs
 
 
@@ -82,11 +81,7 @@ def main() -> None:
         cpu, elapsed = tree_cpu_seconds(process) - cpu0, time.perf_counter() - t0
         end = memory(process)
     finally:
-        monitor.send_signal(signal.SIGTERM)
-        try:
-            monitor.wait(timeout=120)
-        except subprocess.TimeoutExpired:
-            monitor.kill()
+        stop(monitor)
         store.terminate()
         store.wait(timeout=60)
         log.close()

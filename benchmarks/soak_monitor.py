@@ -5,7 +5,6 @@ descriptors after a warm-up and at the end, their growth ratios, and any process
 """
 from __future__ import annotations
 
-import re
 import shutil
 import signal
 import subprocess
@@ -18,22 +17,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import psutil
-from _common import FLOWS, machine, parser
+from _common import FLOWS, machine, parser, start_store
 
 CLI = Path(sys.executable).with_name("checkout-tester")
 WARM_UP = 5  # runs before the first reading: the first contexts grow the browser's caches
-
-
-def start_store() -> tuple[subprocess.Popen[str], str]:
-    """`checkout-tester store --port 0`; returns the process and its URL."""
-    store = subprocess.Popen([str(CLI), "store", "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                             text=True)
-    assert store.stdout is not None
-    for line in store.stdout:
-        found = re.match(r"^Demo store: (http://\S+)", line)
-        if found:
-            return store, found.group(1)
-    raise RuntimeError("the demo store exited before printing its URL")
 
 
 def reading(monitor: psutil.Process) -> dict[str, Any]:

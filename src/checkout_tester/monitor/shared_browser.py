@@ -43,7 +43,7 @@ def _answers(endpoint: str, wait_s: float) -> bool:
         except OSError:
             if time.monotonic() > deadline:
                 return False
-        time.sleep(0.05)  # poll interval of the condition above
+        time.sleep(0.05)  # sleep-ok: poll interval of the wait for the port to answer, bounded by the deadline above
 
 
 class BrowserKeeper:
