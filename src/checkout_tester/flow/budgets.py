@@ -203,6 +203,12 @@ class Budgets:
         self.pages = [PageBudget(p, {m: Limit(**{**merged.get(m, {}), **t}) for m, t in limits.items()})
                       for p, limits in pages.items()]
 
+    @property
+    def fails_pages(self) -> bool:
+        """Does any page metric have a fail tier (flow-wide or for some pages)?"""
+        tiers = [self.limits.get(m) for m in PAGE_METRICS] + [lim for p in self.pages for lim in p.limits.values()]
+        return any(t is not None and t.fail is not None for t in tiers)
+
     def page_budget(self, metric: str, urls: Iterable[str]) -> PageBudget | None:
         """The first `pages:` budget for `metric` whose pattern matches one of `urls`."""
         urls = [u for u in urls if u]

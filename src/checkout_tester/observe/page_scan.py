@@ -1,6 +1,6 @@
 """Reading the windows after an action: error text, error markup, refused fields and broken images.
 
-One `evaluate` per frame (scan_js.SCAN). Error markup is judged by what changed: a message or an invalid field
+One `evaluate` per frame (scan_js.SCAN, installed in each document by the init script). Error markup is judged by what changed: a message or an invalid field
 counts when its document was not showing it at the previous scan, so a box that was there before the action
 and did not change is not blamed on it (a page loaded anew is new, even with the same error on it). Pattern
 matches are reported once per page URL, broken images once per image URL.
@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Protocol
 
 from checkout_tester.base.findings import Finding
-from checkout_tester.observe.scan_js import SCAN
+from checkout_tester.observe.scan_js import SCAN, SCAN_CALL
 
 if TYPE_CHECKING:
     from playwright.sync_api import Frame, Page
@@ -62,7 +62,7 @@ class PageScanner:
             return
         for frame in page.frames:
             try:
-                found = frame.evaluate(SCAN, opts)
+                found = frame.evaluate(SCAN_CALL, opts) or frame.evaluate(SCAN, opts)
             except Exception:  # a frame mid-navigation or detached: nothing to read there now
                 continue
             self._patterns(frame, found["patterns"])

@@ -127,3 +127,9 @@ SCAN = """(opts) => {
       .map(i => ({src: i.currentSrc, alt: i.alt})).slice(0, 20);
   return out;
 }""".replace("FRAMEWORK)", _FRAMEWORK_JS + ")").replace("querySelectorAll(INVALID)", f"querySelectorAll({INVALID_FIELDS!r})")
+
+# SCAN installed once per document with the init script, so each scan sends a call, not 7 KB of source.
+_KEY = "Symbol.for('checkout-tester-scan')"
+INIT_SCRIPT += f"""\n(() => {{ if (!window[{_KEY}]) Object.defineProperty(window, {_KEY}, {{value: {SCAN}}}); }})();"""
+# Runs the installed SCAN; null where the init script did not run (a frame created before it was added).
+SCAN_CALL = f"opts => {{ const scan = window[{_KEY}]; return scan ? scan(opts) : null; }}"

@@ -1,9 +1,16 @@
-"""Step clocks that last until a triggered page has loaded, page metrics from the browser, budgets."""
+"""Step clocks that last until a triggered page is ready, page metrics from the browser, budgets.
+
+A step that opens a page lasts until the page's document is ready (DOMContentLoaded: the shopper can
+read it and the detectors can judge it), as a hand-written script's next check would wait for it. The
+page's load, paints and layout shifts are read from the browser once it has loaded, usually while a
+later step runs, and reported as the page of the step that opened it. With a fail budget on a page
+metric the step waits for the load instead, so the failure belongs to the step that opened the page.
+"""
 from __future__ import annotations
 
 import time
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from playwright.sync_api import Error as PlaywrightError, Page
 
@@ -113,6 +120,10 @@ class PageTimer(Observer):
         self._window = time.perf_counter()  # when this step's window for requests and routes opened
         self.work = ActionWork()  # XHR/fetch a step starts
         self._waited: list[Any] = []  # what the last settle waited for (action_work.Work)
+        self.strict = self.budgets.fails_pages  # wait for each load in its step (fail budgets on pages)
+        self._unloaded: dict[int, Page] = {}  # pages with a ready document that has not loaded yet
+        self._opened: set[int] = set()  # pages that started a document during this step
+        self._owner: dict[int, tuple[Step | None, str]] = {}  # page -> the step that opened its document
         runner.page.context.add_init_script(OBSERVE_JS)
         runner.page.context.add_init_script(ROUTE_JS)
 
@@ -135,13 +146,21 @@ class PageTimer(Observer):
                 if request.is_navigation_request() and request.frame == page.main_frame:
                     pending.add(request)
                     self._navigation[id(page)] = request
+                    self._opened.add(id(page))
             except PlaywrightError:
                 pass
 
+        def on_ready(_: Any) -> None:
+            if not self.strict:  # the step that opened it is done; its load is measured later
+                pending.clear()
+                loaded[0] = True
+                self._unloaded[id(page)] = page
+
         def on_load(_: Any) -> None:
+            if self._unloaded.pop(id(page), None) is not None or pending:
+                self._soft.pop(id(page), None)  # a document load is measured as a page, not as a route
             pending.clear()
             loaded[0] = True
-            self._soft.pop(id(page), None)  # a document load is measured as a page, not as a route
             if page not in self._unmeasured:
                 self._unmeasured.append(page)
 
@@ -156,22 +175,33 @@ class PageTimer(Observer):
         page.on("request", on_request)
         page.on("response", on_response)
         page.on("requestfailed", lambda request: pending.discard(request))
+        page.on("domcontentloaded", on_ready)
         page.on("load", on_load)
         page.on("framenavigated", on_navigated)
         self.work.watch(page)
-        if page is not self.runner.page:
-            self._unmeasured.append(page)
+        if page is not self.runner.page:  # a popup: its first document may have loaded before this
+            self._opened.add(id(page))
+            if self.strict:
+                self._unmeasured.append(page)
+            else:
+                self._unloaded[id(page)] = page
 
     def flow_started(self, flow: Flow) -> None:
         """Budgets for this flow: defaults, the target's, then the flow's own."""
         self.budgets = self._budgets(flow)
+        self.strict = self.budgets.fails_pages
         self.warnings = []
         self._redirects.clear()
+        self._owner.clear()
+        self._opened.clear()
         self._routes, self._waited = [], []
         self._open_window()
 
-    def _open_window(self) -> list[Any]:
+    def _open_window(self, step: Step | None = None) -> list[Any]:
         """The next step's requests and routes count from now; returns the requests of the last window."""
+        for opened in self._opened:  # documents this step opened are its pages, whenever they are measured
+            self._owner[opened] = (step, _place(self.runner, step) if step else "")
+        self._opened.clear()
         self._soft.clear()
         self._window = time.perf_counter()
         return self.work.reset()
@@ -199,7 +229,7 @@ class PageTimer(Observer):
             if not waited or not (self.work.busy() or self._soft or self._loading()):
                 break
             self._settle_documents(deadline)
-        done = self._open_window()
+        done = self._open_window(step)
         self._waited = done if starts_work else []
 
     def _loading(self) -> bool:
@@ -214,34 +244,25 @@ class PageTimer(Observer):
         return True
 
     def _settle_documents(self, deadline: float) -> None:
-        """Wait for pages whose navigation started during the step to load: the shopper waits too."""
+        """Wait for pages whose navigation started during the step to be ready: the shopper waits too."""
+        state: Literal["load", "domcontentloaded"] = "load" if self.strict else "domcontentloaded"
         for page in list(self.pages):
             try:
                 while self._pending.get(id(page)) and not page.is_closed():
                     left = (deadline - time.perf_counter()) * 1000
                     if left <= 0:
                         break
-                    page.wait_for_event("load", timeout=left)
-                if page in self._unmeasured and page is not self.runner.page and not page.is_closed():
-                    page.wait_for_load_state("load", timeout=max(1.0, (deadline - time.perf_counter()) * 1000))
+                    page.wait_for_event(state, timeout=left)
+                popup = page is not self.runner.page and not page.is_closed()
+                if popup and (page in self._unmeasured or id(page) in self._unloaded):
+                    page.wait_for_load_state(state, timeout=max(1.0, (deadline - time.perf_counter()) * 1000))
             except PlaywrightError:  # closed, or never loaded: the step's own checks judge that
                 continue
 
     def step_timed(self, step: Step, args: Any, duration_ms: float) -> str | None:
         """Measure freshly loaded pages and routes, check budgets; returns a failure message on a fail tier."""
         where = f"step {_place(self.runner, step)} `{step.title}` at {step.source}"
-        breaches: list[Breach] = []
-        for page in list(self._unmeasured):
-            self._unmeasured.remove(page)
-            reading = time.perf_counter()
-            metrics = collect_page_metrics(page)
-            if metrics is None:
-                continue
-            request = self._name_navigation(page, metrics)
-            metrics["measure_ms"] = round((time.perf_counter() - reading) * 1000, 1)
-            self.runner.overhead_ms += metrics["measure_ms"]
-            self.runner.emit(PageMeasured(step=step, metrics=metrics))
-            breaches += self._check_page(metrics, where, request)
+        breaches = self._measure_loaded(step)
         for record in self._routes:  # soft navigations: their time is the page load's, as budgets go
             self.runner.emit(PageMeasured(step=step, metrics=record))
             breaches += self._check_page(record, where, "")
@@ -258,6 +279,40 @@ class PageTimer(Observer):
                 breach = replace(breach, detail="waited for " + "; ".join(w.describe() for w in slowest))
             breaches += [breach] if breach else []
         return self._report(breaches, step)
+
+    def _measure_loaded(self, step: Step) -> list[Breach]:
+        """Read the pages that have loaded since the last reading; each is its opening step's page."""
+        for page in list(self._unloaded.values()):  # a popup may have loaded before it was watched
+            if page.is_closed() or (page is not self.runner.page and _has_loaded(page)):
+                self._unloaded.pop(id(page), None)
+                if not page.is_closed() and page not in self._unmeasured:
+                    self._unmeasured.append(page)
+        breaches: list[Breach] = []
+        for page in list(self._unmeasured):
+            self._unmeasured.remove(page)
+            opener, place = self._owner.pop(id(page), (None, ""))
+            opener, place = (opener, place) if opener else (step, _place(self.runner, step))
+            reading = time.perf_counter()
+            metrics = collect_page_metrics(page)
+            if metrics is None:
+                continue
+            request = self._name_navigation(page, metrics)
+            metrics["measure_ms"] = round((time.perf_counter() - reading) * 1000, 1)
+            self.runner.overhead_ms += metrics["measure_ms"]
+            self.runner.emit(PageMeasured(step=opener, metrics=metrics, place=place))
+            breaches += self._check_page(metrics, f"step {place} `{opener.title}` at {opener.source}", request)
+        return breaches
+
+    def _finish_loads(self, deadline: float) -> None:
+        """At the flow's end: the pages still loading are waited for (bounded), so they are measured too."""
+        for page in list(self._unloaded.values()):
+            left = (deadline - time.perf_counter()) * 1000
+            if page.is_closed() or left <= 0:
+                continue
+            try:
+                page.wait_for_load_state("load", timeout=left)
+            except PlaywrightError:  # never loaded in time, or gone: nothing to measure
+                self._unloaded.pop(id(page), None)
 
     def _name_navigation(self, page: Page, metrics: dict[str, Any]) -> str:
         """A form post or a redirect is reported as the request that started it; returns its chain text."""
@@ -283,6 +338,9 @@ class PageTimer(Observer):
         duration_ms -= self.runner.overhead_ms
         breaches = [b for b in (self.budgets.check("flow", duration_ms, where=where),
                                 self.budgets.check("actions", actions, where=where)) if b]
+        if not self.strict and (self._unloaded or self._unmeasured):  # the last pages: measured before the end
+            self._finish_loads(time.perf_counter() + self.runner.timeouts.ms("navigation") / 1000)
+            breaches = self._measure_loaded(flow.steps[-1]) + breaches
         return self._report(breaches, None)
 
     def _report(self, breaches: list[Breach], step: Step | None) -> str | None:
@@ -312,6 +370,15 @@ def budget_failure(runner: RunView, step: Step | None, breach: Breach) -> str:
     if runner.reproduce:
         lines.append(f"  Reproduce: {runner.reproduce}")
     return runner.redactor("\n".join(lines))
+
+
+def _has_loaded(page: Page) -> bool:
+    """Has the page's current document fired its load event? Playwright knows without asking the browser."""
+    try:
+        page.wait_for_load_state("load", timeout=1)
+        return True
+    except PlaywrightError:
+        return False
 
 
 def _place(runner: Any, step: Step) -> str:

@@ -62,7 +62,7 @@ class TimingRecorder:
             if self._stack:
                 self._stack[-1][2]["requests"] = event.requests
         elif isinstance(event, PageMeasured):
-            place = self._stack[-1][0] if self._stack else event.step.index
+            place = event.place or (self._stack[-1][0] if self._stack else event.step.index)
             self.record["pages"].append({"step": place, **event.metrics})
         elif isinstance(event, BudgetBreached):
             breach: Breach = event.breach  # type: ignore[assignment]

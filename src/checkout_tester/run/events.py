@@ -58,6 +58,7 @@ class PageMeasured:
 
     step: Step
     metrics: dict  # url, ttfb_ms, dom_content_loaded_ms, load_ms, fcp_ms, lcp_ms, cls, requests, bytes
+    place: str = ""  # the number of the step that opened the page (it may be measured during a later step)
 
 
 @dataclass(frozen=True)

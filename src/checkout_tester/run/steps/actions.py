@@ -39,9 +39,9 @@ def fill(ctx: StepContext, step: Any, args: Any) -> None:
 
 
 def _password_field(field: Any) -> bool:
-    """Whether the field just filled is an <input type=password>."""
+    """Whether the field just filled is an <input type=password> (one round trip, no element handle)."""
     try:
-        return bool(field.evaluate("el => el.type === 'password'", timeout=2000))
+        return (field.get_attribute("type", timeout=2000) or "").strip().lower() == "password"
     except PlaywrightError:
         return True  # gone already (the fill moved the page on): unknown, so masked rather than written
 
