@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import psutil
-from _common import CLI, FLOWS, ROOT, machine, median, parser, spread, start_store as common_store, stop
+from _common import CLI, FLOWS, PYTHON, ROOT, machine, median, parser, spread, start_store as common_store, stop
 
 FAULT = "slow:/:300"
 CORES = os.cpu_count() or 1
@@ -125,12 +125,28 @@ def monitor_side(lanes: int, url: str, smtp_port: int, warm_up: int, runs: int) 
         return done / elapsed * 60, done, last[1] - first[1], cpu / done
 
 
+def plain_side(workers: int, checkouts: int, fault: str) -> tuple[float, float]:
+    """The hand-written ceiling: `checkouts` card checkouts in `workers` processes side by side (each its own
+    store, mail sink and browser, as xdist workers have); (wall s, CPU s of every process)."""
+    per = max(1, checkouts // max(workers, 1))
+    cmd = [PYTHON, str(Path(__file__).with_name("defaults.py")), "--plain", "--repeat", str(per), "--fault", fault]
+    before = cpu_of_children()
+    started = time.perf_counter()
+    procs = [subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL) for _ in range(max(workers, 1))]
+    codes = [p.wait() for p in procs]
+    if any(codes):
+        raise RuntimeError(f"{' '.join(cmd)} exited {codes}")
+    return time.perf_counter() - started, cpu_of_children() - before
+
+
 def main() -> None:
     """Time both pairs; print flows per minute and the speed-ups."""
     ap = parser(__doc__, runs=2)
     ap.add_argument("--workers", type=int, default=4, help="xdist workers and monitor lanes (default 4)")
     ap.add_argument("--fault", default=FAULT, help=f"the store's fault (default {FAULT}: every request 300 ms late)")
-    ap.add_argument("--side", choices=("run", "monitor", "both"), default="both")
+    ap.add_argument("--side", choices=("run", "monitor", "both", "plain"), default="both",
+                    help="plain: the ceiling, hand-written checkouts in N processes vs one")
+    ap.add_argument("--checkouts", type=int, default=16, help="checkouts per plain side (default 16)")
     ap.add_argument("--monitor-runs", type=int, default=32, help="runs timed per monitor side (default 32)")
     args = ap.parse_args()
     lines = [f"machine: {machine()}; fault {args.fault}"]
@@ -161,6 +177,19 @@ def main() -> None:
                   f"({(serial - one[0]) / max(parallel - one[args.workers], 0.1):.2f}x)",
                   f"run: {serial / parallel:.2f}x speed-up (-n {args.workers} {parallel:.1f} s vs -n 0 {serial:.1f} s "
                   f"for the {tests} shipped tests, median of {args.runs}; target at least 3x)"]
+    if args.side == "plain":
+        plain: dict[int, list[float]] = {1: [], args.workers: []}
+        plain_cpu: dict[int, list[float]] = {1: [], args.workers: []}
+        for i in range(args.runs):
+            for workers in ((1, args.workers) if i % 2 == 0 else (args.workers, 1)):
+                elapsed, cpu = plain_side(workers, args.checkouts, args.fault)
+                plain[workers].append(elapsed)
+                plain_cpu[workers].append(cpu)
+                print(f"  hand-written, {workers} process(es): {elapsed:.1f} s, {cpu:.1f} CPU s", flush=True)
+        one, many = median(plain[1]), median(plain[args.workers])
+        lines.append(f"hand-written ceiling: {one / many:.2f}x ({args.checkouts} checkouts in {args.workers} processes "
+                     f"{many:.1f} s vs one process {one:.1f} s; CPU {median(plain_cpu[args.workers]):.1f} s vs "
+                     f"{median(plain_cpu[1]):.1f} s on {CORES} cores)")
     if args.side in ("monitor", "both"):
         smtp_port = free_port()
         store, url = start_store(args.fault, smtp_port)

@@ -4,8 +4,6 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from dataclasses import fields
-from datetime import datetime
 from socketserver import ThreadingMixIn
 from typing import Any, Callable, Iterable
 from urllib.parse import urlsplit
@@ -13,7 +11,7 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, make_wsgi_app, push_to_gateway
 
-from checkout_tester.monitor.record import OUTCOMES, RunRecord
+from checkout_tester.monitor.record import OUTCOMES, PUSH_JOB, RunRecord, record_from_json  # noqa: F401 (theirs, kept here)
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +28,6 @@ PAGE_FIGURES = {
     "load_ms": ("checkout_page_load_seconds", "Page load (or route render) time in the latest run", 1000.0),
     "cls": ("checkout_page_cls", "Cumulative layout shift of the page in the latest run", 1.0),
 }
-PUSH_JOB = "checkout-tester"
 MAX_PATH = 80
 _ID_SEGMENT = re.compile(r"\d|^[0-9a-fA-F-]{16,}$")  # order numbers, tokens, uuids: one label value each would grow
 
@@ -177,14 +174,6 @@ def serve(metrics: FlowMetrics, port: int, status_page: Callable[[], str] | None
 
 
 # --- batch runs: one push to a Pushgateway -------------------------------------------------------------
-
-
-def record_from_json(data: dict[str, Any]) -> RunRecord:
-    """A RunRecord from its as_json() dict (how an xdist worker hands it to the controller)."""
-    known = {f.name for f in fields(RunRecord)}
-    values = {k: v for k, v in data.items() if k in known}
-    values["started_at"] = datetime.fromisoformat(values["started_at"])
-    return RunRecord(**values)
 
 
 def push_records(gateway: str, records: Iterable[RunRecord], target: str, location: str,

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime, timezone
 from typing import Any
 
@@ -10,6 +10,8 @@ from checkout_tester.base import failure_classes as classes
 from checkout_tester.base.redaction import Redactor
 from checkout_tester.report.timings import TimingRecorder
 from checkout_tester.run.events import Event, FlowFinished, FlowStarted, StepFinished
+
+PUSH_JOB = "checkout-tester"  # the Pushgateway job of every pushed run (monitor and `run --pushgateway`)
 
 OUTCOMES = ("passed", "degraded", "failed", "broken", "flaky")
 
@@ -85,3 +87,11 @@ class RecordBuilder:
                          steps=self.redactor.deep(list(timed.get("step_times", []))),
                          pages=self.redactor.deep(list(timed.get("pages", []))),
                          warnings=self.redactor.deep(list(timed.get("warnings", []))))
+
+
+def record_from_json(data: dict[str, Any]) -> RunRecord:
+    """A RunRecord from its as_json() dict (how an xdist worker hands it to the controller)."""
+    known = {f.name for f in fields(RunRecord)}
+    values = {k: v for k, v in data.items() if k in known}
+    values["started_at"] = datetime.fromisoformat(values["started_at"])
+    return RunRecord(**values)

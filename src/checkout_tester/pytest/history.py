@@ -6,14 +6,15 @@ history --history URL` and the status page read them back.
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
-from sqlalchemy.exc import SQLAlchemyError
 
 from checkout_tester.base.errors import ConfigError
-from checkout_tester.monitor.history import History
 from checkout_tester.pytest.push import HISTORY_ENV, records_of
+
+if TYPE_CHECKING:  # SQLAlchemy is imported only when a run keeps a history (it costs a second to import)
+    from checkout_tester.monitor.history import History
 
 KEY = "_checkout_history"
 
@@ -36,6 +37,8 @@ def option_problems(config: pytest.Config) -> list[str]:
     url = history_url(config)
     if not url or hasattr(config, "workerinput"):
         return []
+    from checkout_tester.monitor.history import History
+
     try:
         setattr(config, KEY, History(url))
     except ConfigError as exc:
@@ -57,6 +60,8 @@ class HistoryPlugin:
         self.config, self.history, self.stored, self.failed = config, history, 0, ""
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        from sqlalchemy.exc import SQLAlchemyError
+
         for record in records_of(report):
             try:
                 self.history.add(record)

@@ -8,8 +8,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from checkout_tester.monitor.metrics import PUSH_JOB, push_records, record_from_json
-from checkout_tester.monitor.record import RecordBuilder, RunRecord
+from checkout_tester.monitor.record import PUSH_JOB, RecordBuilder, RunRecord, record_from_json
 from checkout_tester.pytest.shard import shard_of
 
 HISTORY_ENV = "CHECKOUT_HISTORY_URL"  # --history's default (pytest/history.py): a URL with a password is a secret
@@ -88,6 +87,8 @@ class PushPlugin:
         grouping = {"shard": shard.slug} if shard else {}
         reporter = self.config.pluginmanager.get_plugin("terminalreporter")
         try:
+            from checkout_tester.monitor.metrics import push_records  # prometheus_client: only when pushing
+
             push_records(url, self.records, target, location, grouping=grouping)
         except OSError as exc:  # unreachable or refused: the runs' results stand, the push is reported
             line = f"WARNING: could not push metrics to {url}: {exc}"
