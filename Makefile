@@ -29,6 +29,7 @@ $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[test]'
+	$(PY) -m compileall -q src  # bytecode as a pip install has it, even under PYTHONDONTWRITEBYTECODE
 	touch $@
 
 allure: $(ALLURE_DIR)/node_modules/.bin/allure
@@ -46,6 +47,8 @@ $(YAML_LS_DIR)/node_modules/.bin/yaml-language-server:
 demo: setup
 	$(VENV)/bin/checkout-tester demo
 
+# Bytecode (and pytest's rewritten test modules) cached between the suite's many processes.
+test: export PYTHONDONTWRITEBYTECODE :=
 test: setup
 	$(PY) -m pytest tests
 

@@ -32,6 +32,9 @@ def pytest_args(paths: list[str], target: str | None = None, faults: list[str] |
                           "--retries=1", "--screenshot=only-on-failure",
                           "--output=reports/test-results", f"--rootdir={Path.cwd()}", "--flows-default=flows",
                           "-q", "--tb=no", "-W", "ignore::pytest.PytestAssertRewriteWarning",
+                          # flows are YAML, not asserts: rewriting the plugins' modules cost ~1 s a start
+                          # where bytecode is not cached (PYTHONDONTWRITEBYTECODE, as in many CI images)
+                          "--assert=plain",
                           # no dots, no [100%], whatever -v says: the live lines (live.py) show each test
                           "-o", "verbosity_test_cases=-1", "-o", "console_output_style=classic"]
     if command:

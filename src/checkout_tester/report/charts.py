@@ -1,9 +1,11 @@
 """Timing pictures as SVG, drawn with matplotlib: a flow's waterfall and, over repeats, each step's spread."""
 from __future__ import annotations
 
+import functools
 import io
+import json
 import re
-from typing import Any
+from typing import Any, Callable, TypeVar
 from urllib.parse import urlsplit
 
 import matplotlib
@@ -63,6 +65,30 @@ def _rows(record: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
+_DRAWN: dict[str, str] = {}  # summary.html asks for pictures Allure already got: each is drawn once
+_Data = TypeVar("_Data")
+
+
+UNDRAWN = ("actions", "attempt", "steps", "flaky")  # run-record keys no picture shows
+
+
+def _drawn_once(draw: Callable[[_Data], str]) -> Callable[[_Data], str]:
+    """Memoise a picture by the data it shows (a drawing costs ~0.1-0.5 s of CPU)."""
+    def shown(data: Any) -> Any:
+        return {k: v for k, v in data.items() if k not in UNDRAWN} if isinstance(data, dict) else data
+
+    @functools.wraps(draw)
+    def cached(data: _Data) -> str:
+        key = draw.__name__ + json.dumps(shown(data), sort_keys=True, default=str)
+        if key not in _DRAWN:
+            if len(_DRAWN) >= 64:
+                _DRAWN.clear()
+            _DRAWN[key] = draw(data)
+        return _DRAWN[key]
+    return cached
+
+
+@_drawn_once
 def waterfall_svg(record: dict[str, Any]) -> str:
     """One run of a flow: each step and page load as a bar on the flow's clock, marks, budgets, a legend."""
     rows = _rows(record)
@@ -141,6 +167,7 @@ def _legend(flow_budget: dict[str, Any]) -> list[Any]:
     return handles
 
 
+@_drawn_once
 def distribution_svg(runs: list[dict[str, Any]]) -> str:
     """Over the repeats of one flow variant: each step's and page load's times, as a box with every run a dot."""
     series: dict[str, list[float]] = {}
