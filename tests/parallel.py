@@ -1,0 +1,69 @@
+"""How `make test` spreads the suite over pytest-xdist workers (`-n 3 --dist loadscope`, see tests/conftest.py).
+
+A work unit is one test file, so each file's module fixtures (a demo store, a pytest subprocess whose outcomes
+several tests read) are built once, on one worker. The folders in SHARED_FOLDERS are one unit each: their tests
+read one session or package fixture (tests/detect: every detector scenario run once; tests/allure: one run and
+its Allure report; tests/metrics: real run records), which each worker would otherwise build again.
+Units start longest first (FIRST, measured with --durations) so no worker ends the run alone on a long one.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+SHARED_FOLDERS = ("tests/detect/", "tests/allure/", "tests/metrics/")
+
+# The longest units, longest first (seconds on a loaded 2-core machine, `-n 3`); the rest follow in file order.
+FIRST = (
+    "tests/live/test_live_store.py",
+    "tests/detect/",
+    "tests/output/test_messages.py",
+    "tests/output/test_cli_options.py",
+    "tests/e2e/test_shipped_flows.py",
+    "tests/timing/test_accuracy.py",
+    "tests/remote/test_remote_browsers.py",
+    "tests/e2e/test_demo_command.py",
+    "tests/output/test_secrets_everywhere.py",
+    "tests/mail/test_mail_flows.py",
+    "tests/console/test_console.py",
+    "tests/format/test_format_flows.py",
+    "tests/concurrency/test_monitor_concurrency.py",
+    "tests/shards/test_shard_runs.py",
+    "tests/output/test_reproduce.py",
+    "tests/plugin/test_plugin.py",
+    "tests/monitor/test_monitor.py",
+    "tests/allure/",
+)
+
+
+def unit_of(nodeid: str) -> str:
+    """The work unit of a test: its shared folder, else its file."""
+    path = nodeid.split("::", 1)[0]
+    return next((folder for folder in SHARED_FOLDERS if path.startswith(folder)), path)
+
+
+def rank(nodeid: str) -> int:
+    """Where a test's unit starts: listed units by their place in FIRST, the others after them."""
+    unit = unit_of(nodeid)
+    return FIRST.index(unit) if unit in FIRST else len(FIRST)
+
+
+def make_scheduler(config: Any, log: Any) -> Any:
+    """xdist's scope scheduler with our units, in collection order, one unit ahead per worker."""
+    from xdist.scheduler import LoadScopeScheduling  # only under -n: xdist is a test dependency
+
+    class UnitScheduling(LoadScopeScheduling):  # type: ignore[misc]
+        def __init__(self, config: Any, log: Any = None) -> None:
+            super().__init__(config, log)
+            config.option.loadscopereorder = False  # keep our order (xdist's would sort units by test count)
+
+        def _split_scope(self, nodeid: str) -> str:
+            return unit_of(nodeid)
+
+        def _reschedule(self, node: Any) -> None:
+            # xdist gives a worker more while it has up to 2 tests pending; with one-test units that would queue
+            # two long units behind one worker while another goes idle. One pending test (the running one) only.
+            if not node.shutting_down and self.workqueue and self._pending_of(self.assigned_work[node]) > 1:
+                return
+            super()._reschedule(node)
+
+    return UnitScheduling(config, log)
