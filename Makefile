@@ -47,7 +47,7 @@ demo: setup
 	$(VENV)/bin/checkout-tester demo
 
 test: setup
-	$(PY) -m pytest tests
+	$(PY) -m pytest tests -n 3 --dist loadscope  # units and their order: tests/parallel.py
 
 lint: setup
 	$(VENV)/bin/ruff check src tests benchmarks

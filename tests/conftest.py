@@ -15,6 +15,11 @@ collect_ignore_glob = ["unit/bad_flows/*", "unit/good_flows/*", "*/fixtures/*"]
 for _name in ("GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY"):
     os.environ.pop(_name, None)
 
+# The pytest sessions the tests start (`checkout-tester run`, `pytest flows/`) run flows, never Hypothesis tests;
+# Hypothesis (a test dependency, not the product's) would load its plugin there and import itself at every
+# session's end: 1.2 s of CPU per run, a tenth of the suite's. This process parsed PYTEST_ADDOPTS already.
+os.environ["PYTEST_ADDOPTS"] = f"{os.environ.get('PYTEST_ADDOPTS', '')} -p no:hypothesispytest".strip()
+
 
 # Under `-n N --dist loadscope` (make test): work units and their order come from tests/parallel.py.
 @pytest.hookimpl(tryfirst=True)
