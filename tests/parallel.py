@@ -47,7 +47,7 @@ def unit_of(nodeid: str) -> str:
     return next((folder for folder in SHARED_FOLDERS if path.startswith(folder)), path)
 
 
-# Units that measure time against tight bounds (a 1000 ms page within a 1350 ms budget): last, when the other
+# Units that measure time against tight bounds (TTFB within 150 ms of the injected delay): last, when the other
 # workers are on short unit tests or done. Under the first minutes' load a 1000 ms page measured 2650 ms.
 LAST = ("tests/timing/test_accuracy.py",)
 
