@@ -50,7 +50,7 @@ demo: setup
 # Bytecode (and pytest's rewritten test modules) cached between the suite's many processes.
 test: export PYTHONDONTWRITEBYTECODE :=
 test: setup
-	$(PY) -m pytest tests
+	$(PY) -m pytest tests -n 3 --dist loadscope  # units and their order: tests/parallel.py
 
 lint: setup
 	$(VENV)/bin/ruff check src tests benchmarks

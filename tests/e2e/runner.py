@@ -22,7 +22,8 @@ def run_flows(tmp_path: Path, *paths: str, faults: tuple[str, ...] = (), extra: 
     junit = tmp_path / "junit.xml"
     cmd = [sys.executable, "-m", "pytest", *paths, "-p", "no:cacheprovider", "-q", f"--junitxml={junit}",
            "--alluredir", str(tmp_path / "allure-results"), "--artifacts", str(tmp_path / "artifacts"),
-           "--output", str(tmp_path / "test-results"), "-o", "junit_logging=no"]
+           "--output", str(tmp_path / "test-results"), "-o", "junit_logging=no",
+           "--timings-json", str(tmp_path / "timings.json")]  # not the repo's reports/: tests run side by side
     for fault in faults:
         cmd += ["--store-fault", fault]
     done = subprocess.run(cmd + list(extra), cwd=ROOT, capture_output=True, text=True, timeout=600)
