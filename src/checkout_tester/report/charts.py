@@ -93,7 +93,7 @@ def waterfall_svg(record: dict[str, Any]) -> str:
     """One run of a flow: each step and page load as a bar on the flow's clock, marks, budgets, a legend."""
     rows = _rows(record)
     with matplotlib.rc_context(STYLE):
-        fig = Figure(figsize=(10, 1.9 + 0.3 * max(len(rows), 1)), layout="constrained")
+        fig = Figure(figsize=(10, 1.9 + 0.3 * max(len(rows), 1)))
         ax = fig.subplots()
         ys = list(range(len(rows)))
         colours = [FAIL if r["over"] == "fail" else WARN if r["over"] == "warn" else PAGE if r["page"] else STEP
@@ -144,7 +144,9 @@ def waterfall_svg(record: dict[str, Any]) -> str:
         ax.grid(axis="x", color="#dddddd", linewidth=0.6)
         ax.set_axisbelow(True)
         ax.set_title(_text(_heading(record)), loc="left", fontsize=10)
-        fig.legend(handles=_legend(flow_budget), loc="outside lower center", ncol=5, fontsize=8, frameon=False)
+        handles = _legend(flow_budget)
+        fig.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 0.0), ncol=5, fontsize=8, frameon=False)
+        _margins(fig, [_text(r["label"]) for r in rows], legend_rows=-(-len(handles) // 5))
         return _svg(fig)
 
 
@@ -184,7 +186,7 @@ def distribution_svg(runs: list[dict[str, Any]]) -> str:
                 order.setdefault(key, (_number(page["step"]), 1))
     labels = sorted(series, key=lambda k: order[k])
     with matplotlib.rc_context(STYLE):
-        fig = Figure(figsize=(10, 1.7 + 0.3 * max(len(labels), 1)), layout="constrained")
+        fig = Figure(figsize=(10, 1.7 + 0.3 * max(len(labels), 1)))
         ax = fig.subplots()
         ys = list(range(1, len(labels) + 1))
         ax.boxplot([series[k] for k in labels], positions=ys, orientation="horizontal", widths=0.55,
@@ -206,8 +208,22 @@ def distribution_svg(runs: list[dict[str, Any]]) -> str:
         ax.set_title(_text(f"{name}: {len(runs)} runs, time per step"), loc="left", fontsize=10)
         fig.legend(handles=[Patch(facecolor="#dbe7f3", edgecolor=STEP, label="middle half (box), median (line)"),
                             Line2D([], [], marker="o", color=WARN, linestyle="none", label="one run")],
-                   loc="outside lower center", ncol=2, fontsize=8, frameon=False)
+                   loc="lower center", bbox_to_anchor=(0.5, 0.0), ncol=2, fontsize=8, frameon=False)
+        _margins(fig, [_text(k) for k in labels], legend_rows=1)
         return _svg(fig)
+
+
+CHAR_INCHES = 9 * 0.62 / 72  # a 9 pt DejaVu Sans character, on the wide side
+
+
+def _margins(fig: Figure, labels: list[str], legend_rows: int) -> None:
+    """Room for the step labels, title, axis and legend, set from the labels' length: matplotlib's
+    constrained layout measures every text twice, half of each picture's CPU (~0.2 s a waterfall)."""
+    width, height = fig.get_size_inches()
+    left = 0.25 + CHAR_INCHES * max((len(label) for label in labels), default=4)
+    bottom = 0.6 + 0.2 * legend_rows
+    fig.subplots_adjust(left=min(left / width, 0.62), right=1 - 0.2 / width, bottom=bottom / height,
+                        top=1 - 0.35 / height)
 
 
 def _number(index: Any) -> tuple[int, ...]:
