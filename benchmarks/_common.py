@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 FLOWS = ROOT / "flows"
@@ -92,7 +93,7 @@ def start_store(*options: str) -> tuple[subprocess.Popen[str], str]:
     raise RuntimeError("the demo store exited before printing its URL")
 
 
-def stop(process: subprocess.Popen[str], wait_s: float = 120) -> None:
+def stop(process: subprocess.Popen[Any], wait_s: float = 120) -> None:
     """SIGTERM, as a service manager stops it; killed when it does not end in time."""
     process.send_signal(signal.SIGTERM)
     try:

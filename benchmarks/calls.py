@@ -15,7 +15,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import demo_target, parser
-from overhead import FLOW, plain_checkout
+from overhead import FLOW, plain_run
 from playwright._impl import connection  # the one place every call passes (private: pinned playwright <2)
 
 SHOWN = 25  # the costliest kinds of call printed per side
@@ -53,15 +53,9 @@ def main() -> None:
     target, flow, faker = demo_target(), load_flow(FLOW), Faker()
     card = target.secret("CARD_NUMBER") or ""
     with demo_session(target, faults=args.fault) as (session, store):
-        def plain() -> None:
-            store.reset()
-            context = session.browser.new_context(**session.context_args())
-            try:
-                plain_checkout(context.new_page(), card, faker.email(), faker.name(), session.mail)
-            finally:
-                context.close()
-
-        for side, run in (("checkout-tester", lambda: session.run(flow)), ("hand-written", plain)):
+        sides = (("checkout-tester", lambda: session.run(flow)),
+                 ("hand-written", lambda: plain_run(session, store, card, faker)))
+        for side, run in sides:
             run()  # warm-up
             for _ in range(args.runs):
                 calls.clear()

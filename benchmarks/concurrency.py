@@ -20,6 +20,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import IO
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import psutil
@@ -98,19 +99,26 @@ def wait_runs(database: Path, count: int, monitor: subprocess.Popen[bytes]) -> t
         time.sleep(0.2)  # a poll interval, not a wait for a result
 
 
+def start_monitor(folder: Path, url: str, smtp_port: int, *options: str) -> tuple[subprocess.Popen[bytes], IO[bytes]]:
+    """`checkout-tester monitor --every 1s --recheck 0 OPTIONS flows` in `folder` against the store at `url`
+    (mail to its SMTP sink); returns the process and its open log file (close it after stopping)."""
+    (folder / "live.yaml").write_text(f"name: bench\nbase_url: {url}\nmail: {{sink: smtp, port: {smtp_port}}}\n"
+                                      "timeouts: {step: 30s, navigation: 30s, expect: 15s}\n" + SECRETS,
+                                      encoding="utf-8")
+    log = (folder / "monitor.log").open("wb")
+    monitor = subprocess.Popen([CLI, "monitor", "--target", "live.yaml", "--every", "1s", "--recheck", "0",
+                                *options, "flows"], cwd=folder, stdout=log, stderr=subprocess.STDOUT,
+                               start_new_session=True)
+    return monitor, log
+
+
 def monitor_side(lanes: int, url: str, smtp_port: int, warm_up: int, runs: int) -> tuple[float, int, int, float]:
     """Flows per minute of `checkout-tester monitor --concurrency N --every 1s` after `warm_up` runs, and the CPU
     seconds per run of its whole process tree."""
     with tempfile.TemporaryDirectory(prefix="ct-conc-mon-") as tmp:
         folder = Path(tmp)
         shutil.copytree(FLOWS, folder / "flows")
-        (folder / "live.yaml").write_text(f"name: bench\nbase_url: {url}\nmail: {{sink: smtp, port: {smtp_port}}}\n"
-                                          "timeouts: {step: 30s, navigation: 30s, expect: 15s}\n" + SECRETS,
-                                          encoding="utf-8")
-        log = (folder / "monitor.log").open("wb")
-        monitor = subprocess.Popen([CLI, "monitor", "--target", "live.yaml", "--every", "1s", "--recheck", "0",
-                                    "--concurrency", str(lanes), "flows"], cwd=folder, stdout=log,
-                                   stderr=subprocess.STDOUT, start_new_session=True)
+        monitor, log = start_monitor(folder, url, smtp_port, "--concurrency", str(lanes))
         database = folder / "reports" / "history.db"
         try:
             first = wait_runs(database, warm_up, monitor)
@@ -186,9 +194,9 @@ def main() -> None:
                 plain[workers].append(elapsed)
                 plain_cpu[workers].append(cpu)
                 print(f"  hand-written, {workers} process(es): {elapsed:.1f} s, {cpu:.1f} CPU s", flush=True)
-        one, many = median(plain[1]), median(plain[args.workers])
-        lines.append(f"hand-written ceiling: {one / many:.2f}x ({args.checkouts} checkouts in {args.workers} processes "
-                     f"{many:.1f} s vs one process {one:.1f} s; CPU {median(plain_cpu[args.workers]):.1f} s vs "
+        alone, side_by_side = median(plain[1]), median(plain[args.workers])
+        lines.append(f"hand-written ceiling: {alone / side_by_side:.2f}x ({args.checkouts} checkouts in {args.workers} "
+                     f"processes {side_by_side:.1f} s vs one process {alone:.1f} s; CPU {median(plain_cpu[args.workers]):.1f} s vs "
                      f"{median(plain_cpu[1]):.1f} s on {CORES} cores)")
     if args.side in ("monitor", "both"):
         smtp_port = free_port()
@@ -203,9 +211,9 @@ def main() -> None:
         finally:
             store.terminate()
             store.wait(timeout=60)
-        one, many = rates[1][0], rates[args.workers][0]
-        lines.append(f"monitor: {many / one:.2f}x speed-up (--concurrency {args.workers} {many:.1f} flows/min vs "
-                     f"--concurrency 1 {one:.1f} flows/min, {args.monitor_runs} runs each after a warm-up; "
+        serial, concurrent = rates[1][0], rates[args.workers][0]
+        lines.append(f"monitor: {concurrent / serial:.2f}x speed-up (--concurrency {args.workers} {concurrent:.1f} "
+                     f"flows/min vs --concurrency 1 {serial:.1f} flows/min, {args.monitor_runs} runs each after a warm-up; "
                      f"target at least 3x)")
     print("\n".join(lines))
 

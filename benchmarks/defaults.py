@@ -44,7 +44,7 @@ def plain(runs: int, faults: list[str]) -> None:
     """The hand-written side: N checkouts in this process (store, mail sink and browser started here)."""
     from _common import demo_target
     from faker import Faker
-    from overhead import plain_checkout
+    from overhead import plain_run
 
     from checkout_tester.session import demo_session
 
@@ -52,12 +52,7 @@ def plain(runs: int, faults: list[str]) -> None:
     card, faker = target.secret("CARD_NUMBER") or "", Faker()
     with demo_session(target, faults=faults) as (session, store):
         for _ in range(runs):
-            store.reset()
-            context = session.browser.new_context(**session.context_args())
-            try:
-                plain_checkout(context.new_page(), card, faker.email(), faker.name(), session.mail)
-            finally:
-                context.close()
+            plain_run(session, store, card, faker)
 
 
 def main() -> None:

@@ -8,7 +8,6 @@ context's renderer), after a warm-up and at the end, and the proportional memory
 from __future__ import annotations
 
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -18,7 +17,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import psutil
 from _common import FLOWS, machine, parser, stop
-from concurrency import CLI, SECRETS, free_port, start_store, tree_cpu_seconds, wait_runs
+from concurrency import free_port, start_monitor, start_store, tree_cpu_seconds, wait_runs
 
 
 def tree(monitor: psutil.Process) -> list[psutil.Process]:
@@ -58,13 +57,8 @@ def main() -> None:
     else:
         (folder / "flows").mkdir()
         shutil.copy(source, folder / "flows")
-    (folder / "live.yaml").write_text(f"name: cost\nbase_url: {url}\nmail: {{sink: smtp, port: {smtp_port}}}\n"
-                                      "timeouts: {step: 30s, navigation: 30s, expect: 15s}\n" + SECRETS,
-                                      encoding="utf-8")
-    log = (folder / "monitor.log").open("wb")
-    monitor = subprocess.Popen([CLI, "monitor", "--target", "live.yaml", "--every", "1s", "--recheck", "0",
-                                "--concurrency", str(args.concurrency), "--recycle", args.recycle, "flows"], cwd=folder, stdout=log,
-                               stderr=subprocess.STDOUT, start_new_session=True)
+    monitor, log = start_monitor(folder, url, smtp_port, "--concurrency", str(args.concurrency),
+                                 "--recycle", args.recycle)
     database = folder / "reports" / "history.db"
     try:
         process = psutil.Process(monitor.pid)

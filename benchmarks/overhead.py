@@ -62,6 +62,16 @@ def plain_checkout(page: Page, card: str, email: str, full_name: str, mail: Any)
     wait_for_mail(mail, email, "Your Demo Store order", order.group(0), since)
 
 
+def plain_run(session: Any, store: Any, card: str, faker: Any) -> None:
+    """One hand-written checkout as a checkout-tester run has it: store reset, a fresh context, closed after."""
+    store.reset()
+    context = session.browser.new_context(**session.context_args())
+    try:
+        plain_checkout(context.new_page(), card, faker.email(), faker.name(), session.mail)
+    finally:
+        context.close()
+
+
 def wait_for_mail(mail: Any, to: str, subject: str, text: str, since: float, timeout_s: float = 10) -> None:
     """Poll the SMTP sink the store sends to until the order mail is there."""
     deadline = time.monotonic() + timeout_s
@@ -160,17 +170,9 @@ def main() -> None:
     spent: dict[str, float] = {name: 0.0 for name in parts}
     watched = stopwatch(parts, spent)
     with demo_session(target, faults=args.fault) as (session, store):
-        def run_plain() -> None:
-            store.reset()
-            context = session.browser.new_context(**session.context_args())
-            try:
-                plain_checkout(context.new_page(), card, faker.email(), faker.name(), session.mail)
-            finally:
-                context.close()
-
         def run(side: str) -> None:
             if side == "plain Playwright":
-                run_plain()
+                plain_run(session, store, card, faker)
             elif side == "checkout-tester":
                 with patched(watched):
                     session.run(flow)

@@ -11,7 +11,7 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, make_wsgi_app, push_to_gateway
 
-from checkout_tester.monitor.record import OUTCOMES, PUSH_JOB, RunRecord, record_from_json  # noqa: F401 (theirs, kept here)
+from checkout_tester.monitor.record import OUTCOMES, PUSH_JOB, RunRecord
 
 log = logging.getLogger(__name__)
 

@@ -1,9 +1,10 @@
 """Reading the windows after an action: error text, error markup, refused fields and broken images.
 
-One `evaluate` per frame (scan_js.SCAN, installed in each document by the init script). Error markup is judged by what changed: a message or an invalid field
-counts when its document was not showing it at the previous scan, so a box that was there before the action
-and did not change is not blamed on it (a page loaded anew is new, even with the same error on it). Pattern
-matches are reported once per page URL, broken images once per image URL.
+One `evaluate` per frame (scan_js.SCAN, installed in each document by the init script). Error markup is
+judged by what changed: a message or an invalid field counts when its document was not showing it at the
+previous scan, so a box that was there before the action and did not change is not blamed on it (a page
+loaded anew is new, even with the same error on it). Pattern matches are reported once per page URL, broken
+images once per image URL.
 """
 from __future__ import annotations
 

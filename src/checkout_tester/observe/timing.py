@@ -123,7 +123,7 @@ class PageTimer(Observer):
         self.strict = self.budgets.fails_pages  # wait for each load in its step (fail budgets on pages)
         self._unloaded: dict[int, Page] = {}  # pages with a ready document that has not loaded yet
         self._opened: set[int] = set()  # pages that started a document during this step
-        self._owner: dict[int, tuple[Step | None, str]] = {}  # page -> the step that opened its document
+        self._owner: dict[int, tuple[Step, str]] = {}  # page -> the step that opened its document, its number
         runner.page.context.add_init_script(OBSERVE_JS)
         runner.page.context.add_init_script(ROUTE_JS)
 
@@ -199,8 +199,8 @@ class PageTimer(Observer):
 
     def _open_window(self, step: Step | None = None) -> list[Any]:
         """The next step's requests and routes count from now; returns the requests of the last window."""
-        for opened in self._opened:  # documents this step opened are its pages, whenever they are measured
-            self._owner[opened] = (step, _place(self.runner, step) if step else "")
+        if step is not None:  # documents this step opened are its pages, whenever they are measured
+            self._owner.update((opened, (step, _place(self.runner, step))) for opened in self._opened)
         self._opened.clear()
         self._soft.clear()
         self._window = time.perf_counter()
@@ -290,8 +290,7 @@ class PageTimer(Observer):
         breaches: list[Breach] = []
         for page in list(self._unmeasured):
             self._unmeasured.remove(page)
-            opener, place = self._owner.pop(id(page), (None, ""))
-            opener, place = (opener, place) if opener else (step, _place(self.runner, step))
+            opener, place = self._owner.pop(id(page)) if id(page) in self._owner else (step, _place(self.runner, step))
             reading = time.perf_counter()
             metrics = collect_page_metrics(page)
             if metrics is None:

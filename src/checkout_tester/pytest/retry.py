@@ -38,10 +38,9 @@ def configure(config: pytest.Config) -> None:
         if retries < 0:
             raise pytest.UsageError(f"--retries {retries}: give a whole number of retries, 0 or more (e.g. --retries 1)")
         config.option.reruns = retries
+    video = True
     if (getattr(config.option, "reruns", None) or 0) > 0:  # a run stopped by Ctrl-C / SIGTERM is not retried
         config.option.rerun_except = [*(getattr(config.option, "rerun_except", None) or []), r"^FlowInterrupted:"]
-    video = True
-    if (getattr(config.option, "reruns", None) or 0) > 0:
         try:
             browser_setup.ensure_ffmpeg()  # before the Playwright driver starts
         except RuntimeError:

@@ -66,10 +66,8 @@ def _rows(record: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 _DRAWN: dict[str, str] = {}  # summary.html asks for pictures Allure already got: each is drawn once
-_Data = TypeVar("_Data")
-
-
 UNDRAWN = ("actions", "attempt", "steps", "flaky")  # run-record keys no picture shows
+_Data = TypeVar("_Data")
 
 
 def _drawn_once(draw: Callable[[_Data], str]) -> Callable[[_Data], str]:
