@@ -39,10 +39,12 @@ ENV = {  # config/demo.yaml maps the demo target's secrets to these
 GIVEN_PASSWORD = 's3cret & "horse"+é <42>'  # --secret SHOP_PASSWORD=...: typed into every signup and login
 SECRET_NAME = "Janet Quietly Doe"  # --var name=...: the target lists `name` under secrets; typed, posted, mailed
 TYPED_PASSWORD = "typed in plain 77"  # m_typed_password types it into a password field: not a secret.X
-SECRETS = [*ENV.values(), GIVEN_PASSWORD, SECRET_NAME, TYPED_PASSWORD]
+UNSCANNED_PASSWORD = "typed unscanned 78"  # the same with the page-reading detectors off (no scan to tell)
+SECRETS = [*ENV.values(), GIVEN_PASSWORD, SECRET_NAME, TYPED_PASSWORD, UNSCANNED_PASSWORD]
 FAULTS = ("uppercase-email", "wallet-down")  # signups with capitals fail, and so does the wallet checkout
 OURS = ("l_card_in_view.flow.yaml",  # shows the card form (its placeholder: the card number), types nothing
-        "m_typed_password.flow.yaml")  # types TYPED_PASSWORD into a login form's password field
+        "m_typed_password.flow.yaml",  # types TYPED_PASSWORD into a login form's password field
+        "n_typed_password_unscanned.flow.yaml")  # UNSCANNED_PASSWORD, the detectors reading pages off
 
 
 def _forms(secret: str) -> set[bytes]:
@@ -106,7 +108,8 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Run:
 def test_no_secret_in_any_file_archive_or_console_line(run: Run) -> None:
     outcomes = junit(run.cwd)
     failed = sorted(name for name, outcome in outcomes.items() if outcome.outcome == "failed")
-    assert failed == ["checkout_wallet", "l_card_in_view", "m_typed_password", "signup[Janet.Doe@Example.com]",
+    assert failed == ["checkout_wallet", "l_card_in_view", "m_typed_password", "n_typed_password_unscanned",
+                      "signup[Janet.Doe@Example.com]",
                       "signup_equivalents[email=capital-local]"], run.console
     assert outcomes["checkout_card"].outcome == "passed" and outcomes["contact_support"].outcome == "passed"
     assert f"--secret=SHOP_PASSWORD={MASK}" in run.console and f"--var=name={MASK}" in run.console  # Reproduce:

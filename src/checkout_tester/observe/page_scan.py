@@ -8,7 +8,7 @@ images once per image URL.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, Sequence
 
 from checkout_tester.base.findings import Finding
 from checkout_tester.observe.scan_js import SCAN, SCAN_CALL
@@ -41,22 +41,27 @@ class PageScanner:
         self._showing: set[str] = set()  # error_markup: what showed at the previous scan
         self._images: set[str] = set()  # broken image URLs already reported
 
-    def scan(self, page: Page, typing: bool = False) -> None:
-        """Record what the windows show now; after typing, field errors wait for the next action."""
+    def scan(self, page: Page, typing: bool = False, typed: Sequence[str] = ()) -> dict[str, str]:
+        """Record what the windows show now; after typing, field errors wait for the next action.
+
+        Returns where the `typed` values were found: "password" (a password field) or "field" (another)."""
         settings = self.detector.settings
         patterns = self.detector.patterns if settings.error_messages.policy != "ignore" else []
         opts = {"patterns": patterns, "markup": settings.error_markup.policy != "ignore",
-                "images": settings.broken_assets.policy != "ignore"}
+                "images": settings.broken_assets.policy != "ignore", "typed": list(typed)}
         if not (patterns or opts["markup"] or opts["images"]):
-            return
+            return {}
         showing: set[str] = set()
+        where: dict[str, str] = {}
         for window in page.context.pages:  # popups too: a wallet window may show the error
             if not window.is_closed():
-                self._scan_window(window, opts, showing, typing)
+                self._scan_window(window, opts, showing, typing, where)
         if opts["markup"]:
             self._showing = showing
+        return where
 
-    def _scan_window(self, page: Page, opts: dict[str, Any], showing: set[str], typing: bool) -> None:
+    def _scan_window(self, page: Page, opts: dict[str, Any], showing: set[str], typing: bool,
+                     where: dict[str, str]) -> None:
         try:  # a window that was just opened may still be loading: wait for its document, not for time
             page.wait_for_load_state("domcontentloaded", timeout=self.detector.runner.timeouts.ms("expect"))
         except Exception:
@@ -66,6 +71,9 @@ class PageScanner:
                 found = frame.evaluate(SCAN_CALL, opts) or frame.evaluate(SCAN, opts)
             except Exception:  # a frame mid-navigation or detached: nothing to read there now
                 continue
+            for value, place in zip(opts["typed"], found.get("typed") or [], strict=False):
+                if place and where.get(value) != "password":
+                    where[value] = place
             self._patterns(frame, found["patterns"])
             self._markup(frame, found["doc"], found["markup"], showing, typing)
             self._refused(frame, found["invalid"])

@@ -2,8 +2,9 @@
 
 SCAN returns, for one frame: text matching the error patterns (the error_messages detector), the errors the
 page marks up as errors (error_markup: live regions, invalid fields, framework markup, each with its field's
-label), the fields the browser refused on submit (HTML5 `invalid` events since the last scan), and images
-that loaded with zero natural size (broken_assets).
+label), the fields the browser refused on submit (HTML5 `invalid` events since the last scan), images
+that loaded with zero natural size (broken_assets), and whether the values a step typed sit in a password
+field (so the fill step needs no round trip of its own to ask).
 """
 from __future__ import annotations
 
@@ -125,6 +126,11 @@ SCAN = """(opts) => {
     out.images = [...document.images].filter(i => i.complete && i.naturalWidth === 0 && i.currentSrc
       && !i.currentSrc.startsWith('data:') && (i.width > 1 || i.height > 1) && shown(i))
       .map(i => ({src: i.currentSrc, alt: i.alt})).slice(0, 20);
+  // 5. Where the values the step typed are now: one in a password field is a secret (steps.actions).
+  out.typed = (opts.typed || []).map(v => { let where = '';
+    for (const el of document.querySelectorAll('input, textarea'))
+      if (el.value === v) { if (el.type === 'password') return 'password'; where = 'field'; }
+    return where; });
   return out;
 }""".replace("FRAMEWORK)", _FRAMEWORK_JS + ")").replace("querySelectorAll(INVALID)", f"querySelectorAll({INVALID_FIELDS!r})")
 

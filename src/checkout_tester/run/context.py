@@ -67,10 +67,13 @@ class StepContext:
     artifacts: Path
     expectation: str = ""  # what the handler waited for, for the failure message
     notes: list[str] = field(default_factory=list)
+    # Values typed by this step whose field may be a password: the detectors' scan after the step tells
+    # (no round trip of its own); what it could not tell, steps.actions.judge_typed asks the field.
+    typed: list[tuple[PWLocator, str]] = field(default_factory=list)
 
     def within(self, **changes: Any) -> "StepContext":
         """A copy acting elsewhere (a frame, a popup, a sub-flow's scope)."""
-        values = {**self.__dict__, "expectation": "", "notes": [], **changes}
+        values = {**self.__dict__, "expectation": "", "notes": [], "typed": [], **changes}
         return StepContext(**values)
 
     def find(self, spec: Element) -> PWLocator:

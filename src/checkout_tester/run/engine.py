@@ -32,6 +32,7 @@ from checkout_tester.run.events import Attachment, FlowFinished, FlowStarted, Li
 from checkout_tester.run.interrupts import FlowInterrupted
 from checkout_tester.run.observers import ObserverFactory
 from checkout_tester.run.steps import HANDLERS
+from checkout_tester.run.steps.actions import judge_typed
 from checkout_tester.run.steps.registry import ACTIONS, StepContext
 from checkout_tester.target.config import Target
 from checkout_tester.target.preflight import secret_uses
@@ -239,6 +240,7 @@ class Runner:
             self._finish(step, title, uid, started, exc)
             raise
         except (StepFailed, StoreUnreachable) as exc:
+            judge_typed(local)
             for observer in self.observers:
                 observer.step_stopped(local, step, uid)
             self._finish(step, title, uid, started, exc)
@@ -248,6 +250,7 @@ class Runner:
                 raise exc from None
             raise
         except (AssertionError, PlaywrightError, CheckoutTesterError) as exc:
+            judge_typed(local)
             self._infrastructure(local, step, title, uid, started, exc)  # raises when the browser or store failed
             cause: BaseException = exc
             for observer in self.observers:  # a detector finding, when one failed, is the cause
@@ -259,7 +262,9 @@ class Runner:
         try:
             for observer in self.observers:  # untimed: a finding whose policy is `fail` fails this step
                 observer.step_passed(local, step, uid)
+            judge_typed(local)  # what the detectors' scan did not judge
         except StepFailed as found:
+            judge_typed(local)
             failed = _broken(found)
             self._finish(step, title, uid, started, failed, ended)
             raise failed from None

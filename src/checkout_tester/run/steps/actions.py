@@ -8,6 +8,8 @@ from playwright.sync_api import Error as PlaywrightError
 from checkout_tester.run.navigation import check_status
 from checkout_tester.run.steps.registry import StepContext, handler
 
+MARK_SECRET = "els => { els.forEach(el => el.setAttribute('data-ct-secret', '')); return els.length; }"
+
 
 @handler("goto")
 def goto(ctx: StepContext, step: Any, args: Any) -> None:
@@ -31,11 +33,33 @@ def fill(ctx: StepContext, step: Any, args: Any) -> None:
     timeout = args.timeout_ms(ctx.runner.timeouts.ms("step"))
     secret = ctx.scope.redactor(args.value) != args.value
     if secret:
-        # Drawn as dots in screenshots and video; the trace is scrubbed afterwards.
-        field.evaluate("el => el.setAttribute('data-ct-secret', '')", timeout=timeout)
+        # Drawn as dots in screenshots and video; the trace is scrubbed afterwards. One round trip when
+        # the field is there; waiting for it only when it is not yet.
+        if not field.evaluate_all(MARK_SECRET):
+            field.evaluate("el => el.setAttribute('data-ct-secret', '')", timeout=timeout)
     field.fill(args.value, timeout=timeout)
-    if not secret and args.value.strip() and _password_field(field):
-        ctx.scope.redactor.add(args.value)  # typed into a password field: as secret as a `secret.X`
+    if not secret and args.value.strip():
+        ctx.typed.append((field, args.value))  # a password field's value is a secret: judged after the step
+
+
+def judge_typed(ctx: StepContext) -> None:
+    """Values typed into password fields become secrets; asks each field the detectors' scan did not judge."""
+    typed, ctx.typed = ctx.typed, []
+    for field, value in typed:
+        if _password_field(field):
+            ctx.scope.redactor.add(value)  # typed into a password field: as secret as a `secret.X`
+
+
+def typed_judged(ctx: StepContext, where: dict[str, str]) -> None:
+    """The detectors' scan found the typed values: in a password field (a secret) or another field (not).
+    Values it did not find (the page reformatted them, a shadow root, a page that moved on) stay for judge_typed."""
+    left = []
+    for field, value in ctx.typed:
+        if where.get(value) == "password":
+            ctx.scope.redactor.add(value)
+        elif where.get(value) != "field":
+            left.append((field, value))
+    ctx.typed = left
 
 
 def _password_field(field: Any) -> bool:
