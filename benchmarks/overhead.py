@@ -81,39 +81,24 @@ def wait_for_mail(mail: Any, to: str, subject: str, text: str, since: float, tim
 
 
 # The --breakdown sides: checkout-tester with one engine feature changed (monkeypatched here, this process only).
-LAYOUT_SHIFT_ONE_FRAME = (  # the page-metrics read waits one frame, not 50 ms, for buffered layout shifts
-    ("entries('layout-shift', 50)", "entries('layout-shift', 0)"),
-    ("timer = setTimeout(done, wait);",
-     "if (wait) timer = setTimeout(done, wait); else requestAnimationFrame(() => { timer = setTimeout(done, 0); });"),
-)
-
-
 def _patches() -> dict[str, list[tuple[Any, str, Any]]]:
     from checkout_tester.observe import timing
-    from checkout_tester.observe.detectors import Detector
+    from checkout_tester.observe.page_scan import PageScanner
 
-    one_frame = timing.PAGE_METRICS_JS
-    for old, new in LAYOUT_SHIFT_ONE_FRAME:
-        one_frame = one_frame.replace(old, new) if old in one_frame else ""
-    sides: dict[str, list[tuple[Any, str, Any]]] = {
+    return {
         "no page metrics": [(timing, "collect_page_metrics", lambda page: None)],
-        "layout-shift wait 1 frame": [(timing, "PAGE_METRICS_JS", one_frame)],
-        "no error-message scan": [(Detector, "scan", lambda self, page, typing=False: None)],
+        "no error-message scan": [(PageScanner, "scan", lambda self, page, typing=False, typed=(): {})],
         "no settle": [(timing.PageTimer, "settle", lambda self, *args: None)],
     }
-    if not one_frame:  # timing.py changed since this was written: that side would measure nothing
-        print("note: timing.PAGE_METRICS_JS changed; the 'layout-shift wait 1 frame' side is left out")
-        del sides["layout-shift wait 1 frame"]
-    return sides
 
 
 def _timed_parts() -> dict[str, tuple[Any, str]]:
     """Engine work a plain script does not do, timed inside the checkout-tester runs."""
     from checkout_tester.observe import timing
-    from checkout_tester.observe.detectors import Detector
+    from checkout_tester.observe.page_scan import PageScanner
     from checkout_tester.run.engine import Runner
 
-    return {"page metrics": (timing, "collect_page_metrics"), "error-message scan": (Detector, "scan"),
+    return {"page metrics": (timing, "collect_page_metrics"), "error-message scan": (PageScanner, "scan"),
             "settle": (timing.PageTimer, "settle"), "step rendering": (Runner, "_render"),
             "event listeners": (Runner, "emit")}
 
