@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from checkout_tester.report import charts
+from checkout_tester.report import charts, labels
 from checkout_tester.report.summary import render
 
 
@@ -33,7 +33,7 @@ def test_labels_stay_text_and_bars_are_coloured_by_budget() -> None:
 
 
 def test_durations_read_as_people_write_them() -> None:
-    assert [charts.duration_label(v) for v in (0, 850, 1000, 1500, 12340)] == ["0", "850 ms", "1 s", "1.5 s", "12.34 s"]
+    assert [labels.duration_label(v) for v in (0, 850, 1000, 1500, 12340)] == ["0", "850 ms", "1 s", "1.5 s", "12.34 s"]
 
 
 def test_the_summary_names_no_outside_address() -> None:

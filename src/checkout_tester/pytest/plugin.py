@@ -25,6 +25,7 @@ from checkout_tester.pytest import (
     timings as timings_pytest,
 )
 from checkout_tester.pytest.summary import SummaryPlugin
+from checkout_tester.report import pictures
 from checkout_tester.run import browser as browser_setup, interrupts, invocation
 from checkout_tester.target import browser_state as browserstate
 
@@ -157,6 +158,11 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     interrupts.uninstall()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    pictures.wait()  # the timing pictures drawn while flows ran are in the Allure results before anyone reads them
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -35,6 +35,8 @@ def pytest_args(paths: list[str], target: str | None = None, faults: list[str] |
                           # flows are YAML, not asserts: rewriting the plugins' modules cost ~1 s a start
                           # where bytecode is not cached (PYTHONDONTWRITEBYTECODE, as in many CI images)
                           "--assert=plain",
+                          # Hypothesis's plugin (where it is installed) serves Python tests: ~0.2 s a run for none
+                          "-p", "no:hypothesispytest",
                           # no dots, no [100%], whatever -v says: the live lines (live.py) show each test
                           "-o", "verbosity_test_cases=-1", "-o", "console_output_style=classic"]
     if command:

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from checkout_tester.report import pictures
 from checkout_tester.report.timings import group_key
 
 DEFAULT_FOLDER = "reports"
@@ -48,12 +49,10 @@ class SummaryPlugin:
 
 def attach_distributions(results: Path, records: list[dict[str, Any]], since_ms: float) -> None:
     """Attach each repeated variant's spread of step times to this session's Allure results of it."""
-    from checkout_tester.report.charts import distribution_svg
-
     groups: dict[str, list[dict[str, Any]]] = {}
     for record in records:
         groups.setdefault(group_key(record), []).append(record)
-    pictures: dict[str, str] = {}
+    sources: dict[str, str] = {}
     for file in results.glob("*-result.json"):
         try:
             result = json.loads(file.read_text())
@@ -64,10 +63,10 @@ def attach_distributions(results: Path, records: list[dict[str, Any]], since_ms:
         key = group_key({"flow": labels.get("flow", ""), "variant": params.get("variant", "")})
         if result.get("start", 0) < since_ms or len(groups.get(key, ())) < 2:
             continue  # an older run's result, not a flow, or not repeated
-        if key not in pictures:
+        if key not in sources:
             source = f"{uuid.uuid4()}-attachment.svg"
-            (results / source).write_text(distribution_svg(groups[key]))
-            pictures[key] = source
+            (results / source).write_text(pictures.drawn("distribution_svg", groups[key]))
+            sources[key] = source
         result.setdefault("attachments", []).append(
-            {"name": f"step times over {len(groups[key])} runs", "source": pictures[key], "type": "image/svg+xml"})
+            {"name": f"step times over {len(groups[key])} runs", "source": sources[key], "type": "image/svg+xml"})
         file.write_text(json.dumps(result))

@@ -1,18 +1,16 @@
 """Timing pictures as SVG, drawn with matplotlib: a flow's waterfall and, over repeats, each step's spread."""
 from __future__ import annotations
 
-import functools
 import io
-import json
-import re
-from typing import Any, Callable, TypeVar
-from urllib.parse import urlsplit
+from typing import Any
 
 import matplotlib
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+from checkout_tester.report.labels import duration_label, page_label
 
 STEP, PAGE, WARN, FAIL = "#4c78a8", "#9ecae9", "#f58518", "#e45756"
 MARKS = (("ttfb_ms", "TTFB", "v", "#222222"), ("fcp_ms", "FCP", "o", "#54a24b"), ("lcp_ms", "LCP", "*", "#b279a2"))
@@ -24,27 +22,9 @@ LABEL_CHARS = 60
 REACH = 1.6  # budget lines up to 1.6 times the flow's length are drawn
 
 
-def duration_label(ms: float, _: Any = None) -> str:
-    """An axis or bar label: `0`, `850 ms`, `1.5 s`."""
-    if ms == 0:
-        return "0"
-    if abs(ms) < 1000:
-        return f"{ms:.0f} ms"
-    return f"{ms / 1000:.2f}".rstrip("0").rstrip(".") + " s"
-
-
 def _text(text: str) -> str:
     """A label: long titles are cut."""
     return text if len(text) <= LABEL_CHARS else text[:LABEL_CHARS - 1] + "…"
-
-
-def page_label(page: dict[str, Any]) -> str:
-    """`page load GET /cart`, `route /app/orders`: the path is what people recognise."""
-    parts = urlsplit(page.get("url", ""))
-    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    if page.get("kind") == "route":
-        return f"route {path}"
-    return f"page load {page.get('method', 'GET')} {path}"
 
 
 def _rows(record: dict[str, Any]) -> list[dict[str, Any]]:
@@ -65,28 +45,6 @@ def _rows(record: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
-_DRAWN: dict[str, str] = {}  # summary.html asks for pictures Allure already got: each is drawn once
-UNDRAWN = ("actions", "attempt", "steps", "flaky")  # run-record keys no picture shows
-_Data = TypeVar("_Data")
-
-
-def _drawn_once(draw: Callable[[_Data], str]) -> Callable[[_Data], str]:
-    """Memoise a picture by the data it shows (a drawing costs ~0.1-0.5 s of CPU)."""
-    def shown(data: Any) -> Any:
-        return {k: v for k, v in data.items() if k not in UNDRAWN} if isinstance(data, dict) else data
-
-    @functools.wraps(draw)
-    def cached(data: _Data) -> str:
-        key = draw.__name__ + json.dumps(shown(data), sort_keys=True, default=str)
-        if key not in _DRAWN:
-            if len(_DRAWN) >= 64:
-                _DRAWN.clear()
-            _DRAWN[key] = draw(data)
-        return _DRAWN[key]
-    return cached
-
-
-@_drawn_once
 def waterfall_svg(record: dict[str, Any]) -> str:
     """One run of a flow: each step and page load as a bar on the flow's clock, marks, budgets, a legend."""
     rows = _rows(record)
@@ -167,7 +125,6 @@ def _legend(flow_budget: dict[str, Any]) -> list[Any]:
     return handles
 
 
-@_drawn_once
 def distribution_svg(runs: list[dict[str, Any]]) -> str:
     """Over the repeats of one flow variant: each step's and page load's times, as a box with every run a dot."""
     series: dict[str, list[float]] = {}
@@ -233,9 +190,3 @@ def _svg(fig: Figure) -> str:
     out = io.StringIO()
     fig.savefig(out, format="svg", metadata=NO_METADATA)
     return out.getvalue()
-
-
-def inline(svg: str) -> str:
-    """The SVG as an HTML element: no XML prologue, doctype or namespace URIs (HTML's parser supplies them)."""
-    svg = svg[svg.index("<svg"):]
-    return re.sub(r'\s+xmlns(:\w+)?="[^"]*"', "", svg)

@@ -9,12 +9,13 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
-from checkout_tester.report import charts
+from checkout_tester.report import pictures
+from checkout_tester.report.labels import duration_label, inline, page_label
 from checkout_tester.report.timings import group_key
 
 SLOWEST_PAGES = 10
 _ENV = Environment(loader=PackageLoader("checkout_tester.report", "templates"), autoescape=select_autoescape())
-_ENV.filters["duration"] = lambda ms: charts.duration_label(ms) if isinstance(ms, (int, float)) else "-"
+_ENV.filters["duration"] = lambda ms: duration_label(ms) if isinstance(ms, (int, float)) else "-"
 
 
 def outcome(run: dict[str, Any]) -> str:
@@ -46,8 +47,12 @@ def sections(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
                     "total_ms": shown.get("total_ms"), "shown": number,
                     "totals": [r.get("total_ms") for r in runs],
                     "notes": sorted({w for r in runs for w in r.get("warnings", []) + r.get("failures", [])}),
-                    "waterfall": Markup(charts.inline(charts.waterfall_svg(shown))),
-                    "distribution": Markup(charts.inline(charts.distribution_svg(runs))) if len(runs) > 1 else None})
+                    "waterfall": pictures.picture("waterfall_svg", shown),
+                    "distribution": pictures.picture("distribution_svg", runs) if len(runs) > 1 else None})
+    for section in out:  # all asked for first: the drawing thread works while this one waits for the first
+        for chart in ("waterfall", "distribution"):
+            if section[chart] is not None:
+                section[chart] = Markup(inline(section[chart].result()))
     return out
 
 
@@ -64,7 +69,7 @@ def render(records: list[dict[str, Any]], repeat: int = 1) -> str:
     counts = {o: sum(s["status"] == o for s in found) for o in ("passed", "degraded", "failed", "broken")}
     return _ENV.get_template("summary.html").render(
         sections=found, pages=slowest_pages(records), counts=counts, repeat=repeat, runs=len(records),
-        generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC"), page_label=charts.page_label)
+        generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC"), page_label=page_label)
 
 
 def write_summary(path: str | Path, records: list[dict[str, Any]], repeat: int = 1) -> Path:

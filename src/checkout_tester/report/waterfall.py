@@ -2,15 +2,14 @@
 what went over them; it adds these to the timings record and attaches the waterfall picture to Allure."""
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Mapping
 from typing import Any
 
-import allure
-from allure_commons.types import AttachmentType
-
 from checkout_tester.flow.budgets import Breach, Budgets, Limit, step_limit
 from checkout_tester.observe.timing import CONTAINERS
+from checkout_tester.report import pictures
 from checkout_tester.report.timings import TimingRecorder
 from checkout_tester.run.events import (
     BudgetBreached,
@@ -114,9 +113,7 @@ class WaterfallRecorder:
         record["over"] = dict(self._flow_over)
         if not self.use_allure:
             return
-        from checkout_tester.report import charts  # matplotlib loads only when a picture is drawn
-
         reading = sum(p.get("measure_ms", 0) for p in record.get("pages", []))  # as the timings count it
         shown = self.timings.redactor.deep({**record, "status": event.status,
                                             "total_ms": round(event.duration_ms - reading, 1)})
-        allure.attach(charts.waterfall_svg(shown), name="waterfall", attachment_type=AttachmentType.SVG)
+        pictures.attach_later("waterfall_svg", json.loads(json.dumps(shown, default=str)), "waterfall")

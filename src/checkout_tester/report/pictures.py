@@ -1,0 +1,120 @@
+"""Timing pictures drawn off the flow's clock, in one drawing process.
+
+A waterfall costs ~0.2 s of CPU (the first one ~0.7 s more: matplotlib's import). A process of its own, at a
+lower priority, draws it while the next flow runs, which mostly waits on its store (a thread would hold the
+interpreter's lock while the flow's browser calls wait for it). Its Allure attachment is listed in the test
+when the flow ends and its file written once drawn; `wait()` at the session's end sees every file written
+before anything reads the results. Each picture is drawn once per data it shows (summary.html asks for the
+pictures Allure got).
+"""
+from __future__ import annotations
+
+import html
+import json
+import multiprocessing
+import os
+import signal
+import uuid
+import warnings
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Any
+
+UNDRAWN = ("actions", "attempt", "steps", "flaky")  # run-record keys no picture shows
+MEMO = 64  # pictures kept for reuse
+
+NICE = 10  # the drawing process yields the CPU to the browser, the store and the flows
+
+_pool: ProcessPoolExecutor | None = None
+_drawn: dict[str, Future[str]] = {}
+_writes: list[Future[None]] = []
+
+
+def _start_drawer() -> None:
+    os.nice(NICE)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the run's to handle; it shuts this process down
+
+
+def _submit(chart: str, data: Any) -> Future[str]:
+    global _pool
+    if _pool is None:  # spawned, not forked: the run's threads and browser connection stay in the run
+        _pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
+                                    initializer=_start_drawer)
+    return _pool.submit(_draw, chart, data)
+
+
+def _draw(chart: str, data: Any) -> str:
+    from checkout_tester.report import charts  # matplotlib is imported here, in the drawing thread
+
+    return str(getattr(charts, chart)(data))
+
+
+def picture(chart: str, data: Any) -> Future[str]:
+    """The SVG of `charts.<chart>(data)`, being drawn (or drawn already for the same data)."""
+    shown = {k: v for k, v in data.items() if k not in UNDRAWN} if isinstance(data, dict) else data
+    key = chart + json.dumps(shown, sort_keys=True, default=str)
+    if key not in _drawn:
+        if len(_drawn) >= MEMO:
+            _drawn.clear()
+        _drawn[key] = _submit(chart, data)
+    return _drawn[key]
+
+
+def drawn(chart: str, data: Any) -> str:
+    """The SVG of `charts.<chart>(data)`, waiting for it."""
+    return picture(chart, data).result()
+
+
+def attach_later(chart: str, data: Any, name: str) -> None:
+    """Attach the picture to the running Allure test now; its file is written when it is drawn."""
+    import allure
+    from allure_commons.types import AttachmentType
+
+    drawing = picture(chart, data)
+    reporter = _allure_reporter()
+    try:
+        file_name = reporter._attach(uuid.uuid4(), name=name, attachment_type=AttachmentType.SVG)
+    except Exception:  # noqa: BLE001 - no allure-pytest reporter, or one without _attach: attach when drawn
+        allure.attach(drawing.result(), name=name, attachment_type=AttachmentType.SVG)
+        return
+    written: Future[None] = Future()
+
+    def write(done: Future[str]) -> None:  # in the pool's thread, or here when drawn already
+        try:
+            _write(done, file_name)
+            written.set_result(None)
+        except Exception as exc:  # noqa: BLE001 - wait() reports it
+            written.set_exception(exc)
+
+    _writes.append(written)
+    drawing.add_done_callback(write)
+
+
+def _write(drawing: Future[str], file_name: str) -> None:
+    from allure_commons import plugin_manager
+
+    try:
+        body = drawing.result()
+    except Exception as exc:  # noqa: BLE001 - the report says so rather than showing a missing file
+        body = ('<svg xmlns="http://www.w3.org/2000/svg" width="640" height="40"><text x="8" y="24">'
+                f"the picture could not be drawn: {html.escape(repr(exc))}</text></svg>")
+    plugin_manager.hook.report_attached_data(body=body, file_name=file_name)
+
+
+def _allure_reporter() -> Any:
+    """allure-pytest's reporter (allure_commons.reporter.AllureReporter), if its plugin is registered."""
+    from allure_commons import plugin_manager
+
+    for plugin in plugin_manager.get_plugins():
+        reporter = getattr(plugin, "allure_logger", None)
+        if reporter is not None:
+            return reporter
+    return None
+
+
+def wait() -> None:
+    """Every picture attached so far is drawn and its file written (a file that could not be: a warning)."""
+    while _writes:
+        try:
+            _writes.pop(0).result()
+        except Exception as exc:  # noqa: BLE001 - one lost picture must not lose the session's results
+            warnings.warn(f"a timing picture could not be written to the Allure results: {exc!r}", stacklevel=1)
