@@ -88,7 +88,7 @@ class Detector(Observer):
         context.on("response", self._on_response)
         context.on("requestfailed", self._on_request_failed)
         context.on("dialog", self.dialogs.on_dialog)  # every context once: popups and frames too
-        context.add_init_script(INIT_SCRIPT)  # notes the fields the browser refuses on submit
+        self.runner.init_script(page, INIT_SCRIPT)  # notes the fields the browser refuses on submit
 
     def _on_response(self, response: Any) -> None:
         finding = http_finding(response) or asset_finding(response)

@@ -124,8 +124,8 @@ class PageTimer(Observer):
         self._unloaded: dict[int, Page] = {}  # pages with a ready document that has not loaded yet
         self._opened: set[int] = set()  # pages that started a document during this step
         self._owner: dict[int, tuple[Step, str]] = {}  # page -> the step that opened its document, its number
-        runner.page.context.add_init_script(OBSERVE_JS)
-        runner.page.context.add_init_script(ROUTE_JS)
+        runner.init_script(runner.page, OBSERVE_JS)
+        runner.init_script(runner.page, ROUTE_JS)
 
     def _budgets(self, flow: Flow | None = None) -> Budgets:
         try:

@@ -84,13 +84,15 @@ class Runner:
         self.overhead_ms = 0.0  # observing time (metric reads, page scans): left out of step and flow times
         self._flow: Flow | None = None
         self.mail: Any = None  # the run's mailbox.Mailbox when the target has a mail sink (expect_email)
-        page.context.add_init_script(MASK_SCRIPT)
+        self._scripts: list[str] | None = [MASK_SCRIPT]  # init scripts, added in one call once observers gave theirs
         self.pending = infra.PendingPages()  # page requests still unanswered: a store that hangs
         self.places: list[list[Any]] = []  # the running steps' numbers, "4" / "4.2" as timings name them
         self._top = 0
         self.dialogs = DialogWatch(self._found)  # answers every dialog; `dialog` steps arm it
         self.observers = [make(self) for make in observers]
         self.watch(page)
+        scripts, self._scripts = self._scripts, None
+        page.context.add_init_script("\n".join(f"try {{ {js} }} catch (e) {{}}" for js in scripts))
 
     @property
     def flow(self) -> Flow | None:
@@ -103,6 +105,13 @@ class Runner:
         self.pending.watch(page)
         for observer in self.observers:
             observer.watch(page)
+
+    def init_script(self, page: Page, js: str) -> None:
+        """Run js in every document of the page's context from now on (one round trip for all while starting)."""
+        if self._scripts is not None and page.context is self.page.context:
+            self._scripts.append(js)
+        else:
+            page.context.add_init_script(js)
 
     def _found(self, finding: Finding) -> None:
         for observer in self.observers:
