@@ -1,49 +1,50 @@
-"""Timing pictures drawn off the flow's clock, in one drawing process.
+"""Timing pictures drawn off the flow's clock, by a drawing process (report/drawer.py).
 
 A waterfall costs ~0.2 s of CPU (the first one ~0.7 s more: matplotlib's import). A process of its own, at a
 lower priority, draws it while the next flow runs, which mostly waits on its store (a thread would hold the
 interpreter's lock while the flow's browser calls wait for it). Its Allure attachment is listed in the test
 when the flow ends and its file written once drawn; `wait()` at the session's end sees every file written
 before anything reads the results. Each picture is drawn once per data it shows (summary.html asks for the
-pictures Allure got).
+pictures Allure got). Where the process cannot start, pictures are drawn here.
 """
 from __future__ import annotations
 
 import html
 import json
-import multiprocessing
-import os
-import signal
 import uuid
 import warnings
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from typing import Any
 
 UNDRAWN = ("actions", "attempt", "steps", "flaky")  # run-record keys no picture shows
 MEMO = 64  # pictures kept for reuse
 
-NICE = 10  # the drawing process yields the CPU to the browser, the store and the flows
-
-_pool: ProcessPoolExecutor | None = None
+_drawer: Any = None
 _drawn: dict[str, Future[str]] = {}
 _writes: list[Future[None]] = []
 
 
-def _start_drawer() -> None:
-    os.nice(NICE)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the run's to handle; it shuts this process down
-
-
 def _submit(chart: str, data: Any) -> Future[str]:
-    global _pool
-    if _pool is None:  # spawned, not forked: the run's threads and browser connection stay in the run
-        _pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
-                                    initializer=_start_drawer)
-    return _pool.submit(_draw, chart, data)
+    global _drawer
+    if _drawer is None:
+        from checkout_tester.report.drawer import Drawer
+
+        try:
+            _drawer = Drawer()
+        except OSError:  # no process to be had: draw in this one
+            _drawer = False
+    if _drawer:
+        return _drawer.submit(chart, data)  # type: ignore[no-any-return]
+    future: Future[str] = Future()
+    try:
+        future.set_result(_draw(chart, data))
+    except Exception as exc:  # noqa: BLE001 - reported where the picture would be
+        future.set_exception(exc)
+    return future
 
 
 def _draw(chart: str, data: Any) -> str:
-    from checkout_tester.report import charts  # matplotlib is imported here, in the drawing thread
+    from checkout_tester.report import charts
 
     return str(getattr(charts, chart)(data))
 
