@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import uuid
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -65,7 +66,11 @@ def attach_distributions(results: Path, records: list[dict[str, Any]], since_ms:
             continue  # an older run's result, not a flow, or not repeated
         if key not in sources:
             source = f"{uuid.uuid4()}-attachment.svg"
-            (results / source).write_text(pictures.drawn("distribution_svg", groups[key]))
+            try:
+                (results / source).write_text(pictures.drawn("distribution_svg", groups[key]))
+            except Exception as exc:  # noqa: BLE001 - a picture lost must not lose the session's results
+                warnings.warn(f"the spread of {key} could not be drawn: {exc!r}", stacklevel=1)
+                continue
             sources[key] = source
         result.setdefault("attachments", []).append(
             {"name": f"step times over {len(groups[key])} runs", "source": sources[key], "type": "image/svg+xml"})

@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import statistics
+from concurrent.futures import Future
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from checkout_tester.report import pictures
 from checkout_tester.report.labels import duration_label, inline, page_label
@@ -52,8 +53,16 @@ def sections(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for section in out:  # all asked for first: the drawing thread works while this one waits for the first
         for chart in ("waterfall", "distribution"):
             if section[chart] is not None:
-                section[chart] = Markup(inline(section[chart].result()))
+                section[chart] = Markup(_shown(section[chart]))
     return out
+
+
+def _shown(drawing: Future[str]) -> str:
+    """The picture inline, or why it is missing (the results stand without it)."""
+    try:
+        return inline(drawing.result())
+    except Exception as exc:  # noqa: BLE001 - a picture lost must not lose the summary
+        return f"<p>the picture could not be drawn: {escape(repr(exc))}</p>"
 
 
 def slowest_pages(records: list[dict[str, Any]], limit: int = SLOWEST_PAGES) -> list[dict[str, Any]]:
