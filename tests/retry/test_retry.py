@@ -92,8 +92,11 @@ def test_a_pass_on_retry_is_flaky_with_the_retrys_evidence_and_exit_0(runs: dict
     assert retry.name == first.name + "-retry1"
     assert {"trace.zip", "video.webm", "network.har"} <= {p.name for p in retry.iterdir()}, list(retry.iterdir())
     assert "trace.zip" not in {p.name for p in first.iterdir()}  # the first attempt ran without a trace
+    assert "test-failed-1.png" in {p.name for p in first.iterdir()}  # but left its screenshot of the failure
     results = [r for r in allure_results(run.cwd) if r.get("fullName", "").endswith(f"#{TEAPOT}")]
     assert sorted(r["status"] for r in results) == ["failed", "passed"], results  # Allure: the retry and its first try
+    tried = next(r for r in results if r["status"] == "failed")
+    assert "screenshot on failure" in {a["name"] for a in tried["attachments"]}, tried["attachments"]
     passed = next(r for r in results if r["status"] == "passed")
     assert passed["statusDetails"]["flaky"] is True and "503 GET" in passed["statusDetails"]["message"]
     names = {a["name"] for a in passed["attachments"]}

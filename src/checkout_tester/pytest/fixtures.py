@@ -24,6 +24,8 @@ from checkout_tester.target import browser_state as browserstate
 from checkout_tester.target.config import Target
 from checkout_tester.target.config_file import load_target
 
+FAILURE_SHOT_MS = 5000
+
 
 @pytest.fixture(scope="session")
 def checkout_target(pytestconfig: pytest.Config) -> Target:
@@ -154,7 +156,7 @@ def checkout_environment(pytestconfig: pytest.Config, browser: Any, checkout_tar
 @pytest.fixture
 def checkout_runner(request: pytest.FixtureRequest, page: Any, checkout_target: Target,
                     checkout_store: Any, base_url: str | None, checkout_environment: dict,
-                    checkout_mail: Any, checkout_testid: str) -> Any:
+                    checkout_mail: Any, checkout_testid: str, output_path: str) -> Any:
     """Runs the item's flow on pytest-playwright's page."""
     item = request.node
     if checkout_store is not None:
@@ -170,12 +172,32 @@ def checkout_runner(request: pytest.FixtureRequest, page: Any, checkout_target: 
     values = dict(v.split("=", 1) for v in request.config.getoption("--var") if "=" in v)
 
     def run() -> None:
-        runner.run(item.flow, item.variant, values)
+        try:
+            runner.run(item.flow, item.variant, values)
+        except Exception:
+            if request.config.getoption("--screenshot", "off") == "off":  # else pytest-playwright takes its own
+                failure_screenshot(page, Path(output_path))
+            raise
         expected = getattr(runner, "failed_as_expected", "")
         if expected:  # JUnit property; the console and the summary show it as an expected failure
             item.user_properties.append(("expected_failure", expected))
 
     return run
+
+
+def failure_screenshot(page: Any, folder: Path) -> None:
+    """The page as the failed flow left it, attached as pytest-playwright's only-on-failure would attach it.
+    Taken here, only when a flow failed: pytest-playwright's option shoots every page of every test at
+    teardown (~0.1 s a flow) and keeps the failed ones. Secret fields are drawn as dots (engine.MASK_SCRIPT)."""
+    import allure
+
+    path = folder / "test-failed-1.png"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(path), timeout=FAILURE_SHOT_MS)
+    except Exception:  # noqa: BLE001 - a closed or crashed page: the failure message says what happened
+        return
+    allure.attach.file(str(path), name="screenshot on failure", attachment_type=allure.attachment_type.PNG)
 
 
 def session_target(config: pytest.Config) -> Target:

@@ -29,7 +29,8 @@ def pytest_args(paths: list[str], target: str | None = None, faults: list[str] |
     args = list(paths) + [f"--alluredir={RESULTS}", "--clean-alluredir", "--junitxml=reports/junit.xml",
                           # no trace on a first attempt (it costs ~1.5x on a real store): a failed flow runs
                           # again at once with trace, video and HAR (pytest/retry.py); the user's options win
-                          "--retries=1", "--screenshot=only-on-failure",
+                          # (a failed flow's screenshot: pytest/fixtures.failure_screenshot)
+                          "--retries=1",
                           "--output=reports/test-results", f"--rootdir={Path.cwd()}", "--flows-default=flows",
                           "-q", "--tb=no", "-W", "ignore::pytest.PytestAssertRewriteWarning",
                           # flows are YAML, not asserts: rewriting the plugins' modules cost ~1 s a start
