@@ -73,6 +73,8 @@ def pytest_configure(config: pytest.Config) -> None:
     shard.register(config)  # with --shard: this job's share of the items
     history_pytest.register(config)  # with --history: each RunRecord stored as its test ends
     retry.configure(config)  # --retries: a failed flow runs again with trace, video and HAR (ffmpeg set up first)
+    alluredir = config.getoption("allure_report_dir", None)  # xdist workers' pictures are read back from there
+    pictures.results_dir = Path(alluredir) if alluredir else None
     if config.getoption("--video", "off") != "off":
         browser_setup.ensure_ffmpeg()
     if config.getoption("--headed", False):

@@ -38,6 +38,8 @@ def pytest_args(paths: list[str], target: str | None = None, faults: list[str] |
                           "--assert=plain",
                           # Hypothesis's plugin (where it is installed) serves Python tests: ~0.2 s a run for none
                           "-p", "no:hypothesispytest",
+                          # Faker's plugin: a session fixture per worker for Python tests (flows use Faker directly)
+                          "-p", "no:faker",
                           # no dots, no [100%], whatever -v says: the live lines (live.py) show each test
                           "-o", "verbosity_test_cases=-1", "-o", "console_output_style=classic"]
     if command:

@@ -9,16 +9,18 @@ pictures Allure got). Where the process cannot start, pictures are drawn here.
 """
 from __future__ import annotations
 
+import hashlib
 import html
 import json
-import uuid
 import warnings
 from concurrent.futures import Future
+from pathlib import Path
 from typing import Any
 
 UNDRAWN = ("actions", "attempt", "steps", "flaky")  # run-record keys no picture shows
 MEMO = 64  # pictures kept for reuse
 
+results_dir: Path | None = None  # the session's Allure results (set by the pytest plugin)
 _drawer: Any = None
 _drawn: dict[str, Future[str]] = {}
 _writes: list[Future[None]] = []
@@ -50,14 +52,36 @@ def _draw(chart: str, data: Any) -> str:
 
 
 def picture(chart: str, data: Any) -> Future[str]:
-    """The SVG of `charts.<chart>(data)`, being drawn (or drawn already for the same data)."""
-    shown = {k: v for k, v in data.items() if k not in UNDRAWN} if isinstance(data, dict) else data
-    key = chart + json.dumps(shown, sort_keys=True, default=str)
+    """The SVG of `charts.<chart>(data)`, being drawn (or drawn already for the same data, here or by another
+    process of the session into the Allure results: the xdist controller's summary.html reuses the workers')."""
+    key = _key(chart, data)
     if key not in _drawn:
         if len(_drawn) >= MEMO:
             _drawn.clear()
-        _drawn[key] = _submit(chart, data)
+        _drawn[key] = _from_results(key) or _submit(chart, data)
     return _drawn[key]
+
+
+def _key(chart: str, data: Any) -> str:
+    shown = {k: v for k, v in data.items() if k not in UNDRAWN} if isinstance(data, dict) else data
+    return chart + json.dumps(shown, sort_keys=True, default=str)
+
+
+def _name(key: str) -> str:
+    """The picture's Allure attachment name stem: the same picture has the same file in every process."""
+    return hashlib.sha256(key.encode()).hexdigest()[:32]
+
+
+def _from_results(key: str) -> Future[str] | None:
+    if results_dir is None:
+        return None
+    try:
+        svg = (results_dir / f"{_name(key)}-attachment.svg").read_text(encoding="utf-8")
+    except OSError:
+        return None
+    found: Future[str] = Future()
+    found.set_result(svg)
+    return found
 
 
 def drawn(chart: str, data: Any) -> str:
@@ -73,7 +97,7 @@ def attach_later(chart: str, data: Any, name: str) -> None:
     drawing = picture(chart, data)
     reporter = _allure_reporter()
     try:
-        file_name = reporter._attach(uuid.uuid4(), name=name, attachment_type=AttachmentType.SVG)
+        file_name = reporter._attach(_name(_key(chart, data)), name=name, attachment_type=AttachmentType.SVG)
     except Exception:  # noqa: BLE001 - no allure-pytest reporter, or one without _attach: attach when drawn
         allure.attach(drawing.result(), name=name, attachment_type=AttachmentType.SVG)
         return
