@@ -29,9 +29,11 @@ ROUTE_JS = """(() => { const key = Symbol.for('%s'); if (window[key]) return;
 })();""" % KEY
 
 # Wait until two frames pass without a DOM change (bounded), stop watching, and say when it rendered.
-SETTLE_JS = """async ([maxMs, sinceMs]) => { const r = window[Symbol.for('%s')];
+SETTLE_JS = """async ([maxMs, sinceMs, epochMs]) => { const r = window[Symbol.for('%s')];
   if (!r || r.change < 0) return null;
-  const start = performance.now() - sinceMs;  // when the step's window opened, in page time
+  // When the step's window opened, in page time: by the shared clock (exact on one machine, however late this
+  // call arrives on a loaded one), or by the time since then (a remote browser's clock may differ).
+  const start = Math.min(performance.now() - sinceMs, epochMs - performance.timeOrigin);
   const frame = () => new Promise(done => { setTimeout(done, 100); requestAnimationFrame(() => done()); });
   const end = performance.now() + maxMs;
   let quiet = 0, seen = r.last;
@@ -53,7 +55,7 @@ def settle_route(page: Page, window_started: float, deadline: float) -> dict[str
     try:
         if page.is_closed():
             return None
-        found = page.evaluate(SETTLE_JS, [max(0.0, left), since])
+        found = page.evaluate(SETTLE_JS, [max(0.0, left), since, time.time() * 1000 - since])
     except PlaywrightError:  # closed, or a real navigation replaced the document meanwhile
         return None
     if not found:
