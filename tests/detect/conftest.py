@@ -32,6 +32,8 @@ SCENARIOS: dict[str, tuple[tuple[str, ...], tuple[str, ...], str]] = {
     "dialogs": ((f"{FIXTURES}/dialogs",), ("cart-confirm-remove",), FAST),
     "markup": ((f"{FIXTURES}/markup",), (), FAST),
     "assets": ((f"{FIXTURES}/assets",), (), FAST),
+    # a document left for the same URL while its stylesheet is still loading
+    "reload": ((f"{FIXTURES}/reload",), ("slow:/static/style.css:1500",), FAST),
 }
 
 

@@ -120,3 +120,11 @@ def test_flow_level_fail_overrides_the_target_and_names_everything(runs: dict[st
     unexpected = cases["bad_email_unexpected"]
     assert unexpected.outcome == "failed" and "Class:    visible error message" in unexpected.message
     assert "'Please enter a valid email address.' in alert" in unexpected.message
+
+
+def test_a_request_of_a_document_left_for_the_same_url_is_no_failure(runs: dict[str, Run]) -> None:
+    case = runs["reload"].cases["same_url_again"]
+    assert case.outcome == "passed", case.message
+    aborted = [f for f in case.detections if f["kind"] == "requestfailed"]
+    assert aborted, case.detections  # the stylesheet of the cart left behind was aborted (else this proves nothing)
+    assert all(f["verdict"] == "expected" and "navigated away" in f["reason"] for f in aborted), aborted

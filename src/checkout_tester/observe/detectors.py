@@ -75,6 +75,10 @@ class Detector(Observer):
         self.broken_urls: set[str] = set()  # assets reported as broken, once per URL
         self.overhead_ms = 0.0  # time spent scanning and judging, reported in the JSON log
         self._started = time.perf_counter()
+        # Documents by frame: a frame's navigations counted, each request's count when it started. A request
+        # aborted after its frame navigated again belongs to the document the shopper left, even at the same URL.
+        self._navigations: dict[int, int] = {}
+        self._born: dict[int, tuple[int, int]] = {}
 
     # --- recording -------------------------------------------------------------------
     def watch(self, page: Page) -> None:
@@ -85,10 +89,29 @@ class Detector(Observer):
         self._contexts.add(id(context))
         context.on("console", self._on_console)
         context.on("weberror", lambda web_error: self._on_page_error(web_error.error))
+        context.on("request", self._on_request)
         context.on("response", self._on_response)
         context.on("requestfailed", self._on_request_failed)
         context.on("dialog", self.dialogs.on_dialog)  # every context once: popups and frames too
         self.runner.init_script(page, INIT_SCRIPT)  # notes the fields the browser refuses on submit
+
+    def _on_request(self, request: Any) -> None:
+        try:
+            frame = id(request.frame)
+        except Exception:  # a popup's first navigation or a worker's request: no frame to follow
+            return
+        if request.is_navigation_request():
+            self._navigations[frame] = self._navigations.get(frame, 0) + 1
+        else:
+            self._born[id(request)] = (frame, self._navigations.get(frame, 0))
+
+    def _left_behind(self, finding: Finding) -> str:
+        """An aborted request of a document its frame has since replaced ('' if it was not)."""
+        request = getattr(finding, "request", None)
+        born = self._born.get(id(request)) if request is not None else None
+        if born is not None and self._navigations.get(born[0], 0) > born[1]:
+            return "its page navigated away"
+        return ""
 
     def _on_response(self, response: Any) -> None:
         finding = http_finding(response) or asset_finding(response)
@@ -253,7 +276,7 @@ class Detector(Observer):
         verdict = policy.policy_for(finding.extra.get("type", ""))
         allowed = policy.allows(f"{finding.text} {finding.where}")
         expected = expected_by(finding, self._expected) if finding.kind == "message" else None
-        gone = went_away(finding)
+        gone = went_away(finding) or self._left_behind(finding)
         if verdict == "ignore":
             finding.verdict = "ignore"
         elif finding.extra.get("handled"):  # a dialog a `dialog` step answered

@@ -8,8 +8,6 @@ from playwright.sync_api import Error as PlaywrightError
 from checkout_tester.run.navigation import check_status
 from checkout_tester.run.steps.registry import StepContext, handler
 
-MARK_SECRET = "els => { els.forEach(el => el.setAttribute('data-ct-secret', '')); return els.length; }"
-
 
 @handler("goto")
 def goto(ctx: StepContext, step: Any, args: Any) -> None:
@@ -33,10 +31,9 @@ def fill(ctx: StepContext, step: Any, args: Any) -> None:
     timeout = args.timeout_ms(ctx.runner.timeouts.ms("step"))
     secret = ctx.scope.redactor(args.value) != args.value
     if secret:
-        # Drawn as dots in screenshots and video; the trace is scrubbed afterwards. One round trip when
-        # the field is there; waiting for it only when it is not yet.
-        if not field.evaluate_all(MARK_SECRET):
-            field.evaluate("el => el.setAttribute('data-ct-secret', '')", timeout=timeout)
+        # Drawn as dots in screenshots and video; the trace is scrubbed afterwards. Waits for the field: a
+        # mark put on a document about to be replaced (a payment frame that redirects) would mask nothing.
+        field.evaluate("el => el.setAttribute('data-ct-secret', '')", timeout=timeout)
     field.fill(args.value, timeout=timeout)
     if not secret and args.value.strip():
         ctx.typed.append((field, args.value))  # a password field's value is a secret: judged after the step
