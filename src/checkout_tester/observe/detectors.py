@@ -31,7 +31,7 @@ from checkout_tester.observe.page_scan import TYPING, PageScanner
 from checkout_tester.observe.scan_js import INIT_SCRIPT
 from checkout_tester.run.events import Attachment
 from checkout_tester.run.observers import Observer, RunView
-from checkout_tester.run.steps.actions import typed_judged
+from checkout_tester.run.steps.actions import typed_found
 
 if TYPE_CHECKING:
     from checkout_tester.flow.model import Flow, Step
@@ -177,7 +177,7 @@ class Detector(Observer):
 
     def _close(self, ctx: StepContext, step: Step, scan: bool, typing: bool) -> list[Finding]:
         if scan:
-            typed_judged(ctx, self.scanner.scan(ctx.page, typing, [value for _, value in ctx.typed]))
+            typed_found(ctx, self.scanner.scan(ctx.page, typing, [value for _, value in ctx.typed]))
         self._open.pop()
         # Whatever arrived since the last judgement is this step's, even if it came while a
         # container (popup, frame) was opening before this child ran: the innermost step notices first.

@@ -2,7 +2,6 @@
 what went over them; it adds these to the timings record and attaches the waterfall picture to Allure."""
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Mapping
 from typing import Any
@@ -116,4 +115,4 @@ class WaterfallRecorder:
         reading = sum(p.get("measure_ms", 0) for p in record.get("pages", []))  # as the timings count it
         shown = self.timings.redactor.deep({**record, "status": event.status,
                                             "total_ms": round(event.duration_ms - reading, 1)})
-        pictures.attach_later("waterfall_svg", json.loads(json.dumps(shown, default=str)), "waterfall")
+        pictures.attach_later("waterfall_svg", shown, "waterfall")  # serialised as it is sent: no copy needed

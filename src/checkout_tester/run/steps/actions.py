@@ -47,7 +47,7 @@ def judge_typed(ctx: StepContext) -> None:
             ctx.scope.redactor.add(value)  # typed into a password field: as secret as a `secret.X`
 
 
-def typed_judged(ctx: StepContext, where: dict[str, str]) -> None:
+def typed_found(ctx: StepContext, where: dict[str, str]) -> None:
     """The detectors' scan found the typed values: in a password field (a secret) or another field (not).
     Values it did not find (the page reformatted them, a shadow root, a page that moved on) stay for judge_typed."""
     left = []
