@@ -14,8 +14,10 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Iterator
 
+import psutil
 import pytest
 
+from checkout_tester.monitor.record import RunRecord
 from tests.monitor.helpers import (
     CLI,
     SECRET,
@@ -148,6 +150,48 @@ def test_a_killed_browser_comes_back_and_kill_9_of_the_monitor_loses_no_finished
     assert len(stored) >= len(logged) >= len(after) + 2, monitor.output()  # every run logged is stored
     crashed = [r for r in stored if r.outcome != "passed"]
     assert len(crashed) <= 1 and all(r.failure_class == "browser crashed" for r in crashed), crashed
+
+
+def drivers_of(pid: int) -> list[psutil.Process]:
+    """The Playwright drivers (node ... run-driver) below pid."""
+    found = []
+    for process in psutil.Process(pid).children(recursive=True):
+        try:
+            if "run-driver" in process.cmdline() and process.status() != psutil.STATUS_ZOMBIE:
+                found.append(process)
+        except psutil.Error:
+            continue
+    return found
+
+
+def test_a_run_stuck_past_its_deadline_is_recorded_broken_and_its_lane_replaced(tmp_path: Path, store: Store) -> None:
+    folder = project(tmp_path, store)
+    with MonitorProcess(folder, "--every", "1s", "--recheck", "0", "--run-timeout", "15s",
+                        "flows/search.flow.yaml") as monitor:
+        wait_runs(folder, "a first run", lambda rs: len(rs) >= 1, monitor)
+        (driver,) = drivers_of(monitor.pid)
+        driver.suspend()  # SIGSTOP: the lane's calls wait for answers that never come (a driver or browser stuck)
+        stuck = datetime.now(timezone.utc)
+
+        def recovered(found: list[RunRecord]) -> bool:
+            return any("did not end within" in r.message for r in found) and found[-1].outcome == "passed" \
+                and found[-1].started_at > stuck
+
+        after = wait_runs(folder, "the stuck run recorded, then a passed run on a fresh lane", recovered, monitor)
+        wait_for(lambda: not driver.is_running() or driver.status() == psutil.STATUS_ZOMBIE,
+                 "the stuck driver to be killed")
+        assert len(drivers_of(monitor.pid)) == 1, "not one live driver below the monitor"
+        monitor.signal(signal.SIGTERM)
+        code = monitor.wait()
+    (timed_out,) = [r for r in after if "did not end within" in r.message]
+    assert timed_out.outcome == "broken" and timed_out.failure_class == "browser crashed", timed_out
+    assert "15 s (--run-timeout)" in timed_out.message and timed_out.duration_ms >= 15000, timed_out
+    assert timed_out.reproduce.startswith("checkout-tester run ")
+    assert [r.outcome for r in after if r.started_at < timed_out.started_at] == ["passed"] * len(
+        [r for r in after if r.started_at < timed_out.started_at])
+    log = monitor.output()
+    assert code in (0, 2) and "Traceback" not in log, log
+    assert "outlived its deadline" in log and "did not end within 15 s" in log, log
 
 
 def test_an_unreachable_store_is_broken_then_the_runs_pass_when_it_is_back(tmp_path: Path) -> None:

@@ -22,6 +22,7 @@ from checkout_tester.monitor.settings import (
     KEEP_MB,
     RECHECK,
     RECYCLE,
+    RUN_TIMEOUT,
 )
 
 if TYPE_CHECKING:  # the parser is built for every command: the rest is imported when a monitor starts
@@ -70,6 +71,9 @@ def add_parsers(sub: Any) -> None:
     monitor.add_argument("--recycle", type=int, default=RECYCLE, metavar="N",
                          help=f"launch a fresh browser after N runs (default {RECYCLE}; 0: never): Playwright keeps "
                               "every run's trace files until its browser closes")
+    monitor.add_argument("--run-timeout", default=RUN_TIMEOUT, metavar="SPAN",
+                         help=f"a run still going after this long is recorded as broken and its browser lane replaced "
+                              f"(default {RUN_TIMEOUT}; 0: never); set it above your slowest flow's worst case")
     monitor.add_argument("--concurrency", type=outputs.at_least_one_lane, default=1, metavar="N",
                          help="flows in flight at once, each in its own context of one shared browser (default 1); "
                               "a flow never runs beside itself")
@@ -116,10 +120,10 @@ def _load(args: argparse.Namespace) -> tuple[Target, list[Flow], list[str]]:
         problems.append(f"no *.flow.yaml under {' '.join(args.flows)}")
     if getattr(args, "shard", None):
         flows, problems = _share(flows, args.shard, problems)
-    for option in ("every", "recheck"):
+    for option in ("every", "recheck", "run_timeout"):
         try:
             if getattr(args, option):
-                span_s(getattr(args, option), f"--{option}")
+                span_s(getattr(args, option), "--" + option.replace("_", "-"))
         except ValueError as exc:
             problems.append(str(exc))
     if args.cron:
@@ -163,7 +167,8 @@ def run_monitor(args: argparse.Namespace) -> int:
     if problems:
         return _errors(problems)
     schedule = Schedule(every_s=span_s(args.every, "--every"), cron=args.cron,
-                        recheck_s=span_s(args.recheck, "--recheck"))
+                        recheck_s=span_s(args.recheck, "--recheck"),
+                        run_timeout_s=span_s(args.run_timeout, "--run-timeout"))
     try:
         history = History(args.history)
     except ConfigError as exc:

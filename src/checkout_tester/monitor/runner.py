@@ -1,6 +1,7 @@
 """One monitored run: a fresh context on the kept browser, traced, turned into a RunRecord with its evidence."""
 from __future__ import annotations
 
+import copy
 import logging
 import os
 import shlex
@@ -11,6 +12,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Sequence
 
+import psutil
 from playwright.sync_api import BrowserContext, Error as PlaywrightError, Page, sync_playwright
 
 from checkout_tester.base import failure_classes as classes
@@ -65,6 +67,30 @@ class MonitorSession(Session):
         browserstate.apply_testid(self._playwright, self.target)
         return self
 
+    def fresh(self) -> MonitorSession:
+        """A session like this one, not started: for a lane opened in place of an abandoned one."""
+        clone = copy.copy(self)
+        clone._playwright, clone._browser, clone._relaunching, clone._since_launch = None, None, None, 0
+        return clone
+
+    def kill_driver(self) -> None:
+        """From any thread: kill this session's Playwright driver and what it started (its browser, when it launched
+        one). The calls its lane waits on then fail, so a stuck lane's thread can end."""
+        pid = driver_pid(self._playwright)
+        if pid is None:
+            log.warning("the stuck lane's driver was not found: its thread is left behind")
+            return
+        try:
+            driver = psutil.Process(pid)
+            processes = [*driver.children(recursive=True), driver]
+        except psutil.Error:
+            return  # gone already
+        for process in processes:
+            try:
+                process.kill()
+            except psutil.Error:
+                pass
+
     @property
     def launches(self) -> int:
         """How many times a browser was launched (1 + relaunches after crashes)."""
@@ -118,6 +144,17 @@ class MonitorSession(Session):
             shutil.rmtree(folder, ignore_errors=True)  # a step's own screenshots of a passing run are not evidence
         return record
 
+    def stuck_record(self, flow: Flow, variant: Variant, started: float, why: str, recheck: bool) -> RunRecord:
+        """The record of a run abandoned past its deadline (`started`: time.time() when its lane took it)."""
+        began = datetime.fromtimestamp(started, timezone.utc)
+        record = RunRecord(flow=str(flow.path), flow_name=flow.name, variant=variant.id, location=self.location,
+                           target=self.target.name, started_at=began, outcome="broken",
+                           failure_class=classes.BROWSER_CRASHED, message=f"the browser stopped answering: {why}",
+                           duration_ms=round((datetime.now(timezone.utc) - began).total_seconds() * 1000, 1))
+        record.run_id, record.recheck = uuid.uuid4().hex, recheck
+        record.reproduce = reproduce_command(flow, variant, self.target_path)
+        return record
+
     def _close(self, context: BrowserContext | None, page: Page | None, folder: Path | None,
                redactor: Redactor) -> None:
         """Keep a screenshot and the trace when `folder` is given, then close the context; a dead browser is fine."""
@@ -142,6 +179,17 @@ class MonitorSession(Session):
             context.close()
         except Exception as exc:  # noqa: BLE001
             log.debug("context already closed: %s", exc)
+
+
+def driver_pid(playwright: Any) -> int | None:
+    """The pid of a sync Playwright's driver process (private attributes, checked: None where they differ)."""
+    manager = getattr(getattr(playwright, "stop", None), "__self__", None)  # start() binds stop to the manager
+    for holder in (getattr(manager, "_client", None), getattr(manager, "_connection", None)):
+        process = getattr(getattr(holder, "_transport", None), "_proc", None)
+        pid = getattr(process, "pid", None)
+        if isinstance(pid, int):
+            return pid
+    return None
 
 
 def _broken(flow: Flow, variant: Variant, location: str, target: str, started: datetime, exc: BaseException,

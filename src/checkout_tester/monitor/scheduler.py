@@ -20,7 +20,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from checkout_tester.base import failure_classes as classes
 from checkout_tester.flow.model import Flow, Variant
 from checkout_tester.monitor import outputs
-from checkout_tester.monitor.lanes import Lanes
+from checkout_tester.monitor.lanes import Lanes, RunTimedOut
 from checkout_tester.monitor.record import RunRecord
 from checkout_tester.monitor.runner import MonitorSession
 from checkout_tester.run import interrupts
@@ -37,6 +37,7 @@ class Schedule:
     every_s: float = 300.0
     cron: str | None = None
     recheck_s: float = 30.0
+    run_timeout_s: float = 600.0  # a run still going after this is abandoned (0: never): a stuck driver or browser
 
     def trigger(self, flow: Flow) -> BaseTrigger:
         """The flow's own `monitor: {every}` wins over --cron and --every."""
@@ -125,7 +126,9 @@ class Monitor:
 
     def _run(self, flow: Flow, variant: Variant, recheck: bool) -> RunRecord | None:
         try:
-            record = self.lanes.submit(self._run_now, flow, variant, recheck).result()
+            record = self.lanes.call(self._run_now, flow, variant, recheck, deadline_s=self.schedule.run_timeout_s)
+        except RunTimedOut as exc:  # recorded (broken) so that alerts and the history see it
+            record = self.session.stuck_record(flow, variant, exc.started, str(exc), recheck)
         except Exception:  # noqa: BLE001  one bad run must not end weeks of monitoring
             log.exception("run of %s[%s] could not be recorded", flow.path, variant.id)
             return None
