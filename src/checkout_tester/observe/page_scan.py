@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Protocol, Sequence
 
 from checkout_tester.base.findings import Finding
 from checkout_tester.observe.scan_js import SCAN, SCAN_CALL
+from checkout_tester.run.navigation import has_fired
 
 if TYPE_CHECKING:
     from playwright.sync_api import Frame, Page
@@ -64,7 +65,8 @@ class PageScanner:
     def _scan_window(self, page: Page, opts: dict[str, Any], showing: set[str], typing: bool,
                      where: dict[str, str]) -> None:
         try:  # a window that was just opened may still be loading: wait for its document, not for time
-            page.wait_for_load_state("domcontentloaded", timeout=self.detector.runner.timeouts.ms("expect"))
+            if not has_fired(page, "domcontentloaded"):
+                page.wait_for_load_state("domcontentloaded", timeout=self.detector.runner.timeouts.ms("expect"))
         except Exception:
             return
         frames = page.frames

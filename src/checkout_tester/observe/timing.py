@@ -19,7 +19,7 @@ from checkout_tester.flow.budgets import METRICS, PAGE_METRICS, Breach, Budgets,
 from checkout_tester.observe.action_work import ActionWork
 from checkout_tester.observe.routes import ROUTE_JS, settle_route
 from checkout_tester.run.events import BudgetBreached, PageMeasured, RequestsAwaited
-from checkout_tester.run.navigation import chain_hops, chain_text, request_chain
+from checkout_tester.run.navigation import chain_hops, chain_text, has_fired, request_chain
 from checkout_tester.run.observers import Observer, RunView
 from checkout_tester.run.steps.registry import ACTIONS
 
@@ -373,6 +373,8 @@ def budget_failure(runner: RunView, step: Step | None, breach: Breach) -> str:
 
 def _has_loaded(page: Page) -> bool:
     """Has the page's current document fired its load event? Playwright knows without asking the browser."""
+    if has_fired(page, "load"):
+        return True
     try:
         page.wait_for_load_state("load", timeout=1)
         return True

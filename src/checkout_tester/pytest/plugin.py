@@ -16,6 +16,7 @@ from checkout_tester.pytest import (
     ci,
     fixtures,
     history as history_pytest,
+    order,
     preflight as preflight_pytest,
     push,
     results,
@@ -71,6 +72,7 @@ def pytest_configure(config: pytest.Config) -> None:
     # the controller's results per flow variant, pytest -v's class, JUnit's file/line, GitHub's annotations
     ci.register(config, _redactor(config))
     shard.register(config)  # with --shard: this job's share of the items
+    order.register(config)  # under xdist: the longest flows first, one on each worker
     history_pytest.register(config)  # with --history: each RunRecord stored as its test ends
     retry.configure(config)  # --retries: a failed flow runs again with trace, video and HAR (ffmpeg set up first)
     alluredir = config.getoption("allure_report_dir", None)  # xdist workers' pictures are read back from there

@@ -74,3 +74,11 @@ def check_status(excuse: Callable[[Any, Step, str], None], step: Step, response:
     route = "".join(f" -> {h['status']} {h['to']}" for h in hops)
     via = f" (from {chain[0].method} {chain[0].url}{route})" if hops else ""
     raise StatusMismatch(f"expected HTTP {expected} from {response.url}, got {response.status}{via}", response.status)
+
+
+def has_fired(page: Any, state: str) -> bool:
+    """Whether the page's current document has fired `state` ("domcontentloaded", "load"), from what Playwright
+    already knows (no round trip). Waiting for a state that has fired still costs three messages to the driver
+    (Playwright logs every wait), so callers ask this first; False where the private record is missing."""
+    states = getattr(getattr(getattr(page, "main_frame", None), "_impl_obj", None), "_load_states", None)
+    return isinstance(states, (set, frozenset, list)) and state in states
