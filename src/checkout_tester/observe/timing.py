@@ -95,6 +95,32 @@ def collect_page_metrics(page: Page) -> dict[str, Any] | None:
     return rounded(metrics) if metrics else None
 
 
+def send_page_metrics(page: Page) -> Any | None:
+    """Send the metrics read of the page's current document without waiting for the answer (its round trip then
+    rides along with the next call, the detectors' scan): a pending read for `page_metrics_sent`, or None where
+    Playwright's sync objects lack their async implementation (`_impl_obj`, `_loop`)."""
+    impl, loop = getattr(page, "_impl_obj", None), getattr(page, "_loop", None)
+    if impl is None or loop is None or page.is_closed():
+        return None
+    task = loop.create_task(impl.evaluate(PAGE_METRICS_JS, PAINT_WAIT_MS))
+    task.add_done_callback(_retrieved)  # a read nobody collects (a step that failed after it) logs nothing
+    return task
+
+
+def page_metrics_sent(page: Page, pending: Any) -> dict[str, Any] | None:
+    """The answer of a read sent earlier (waited for here), as collect_page_metrics gives it."""
+    try:
+        metrics = page._sync(pending)  # type: ignore[attr-defined]
+    except PlaywrightError:  # closed or navigating away while it read: nothing to measure
+        return None
+    return rounded(metrics) if metrics else None
+
+
+def _retrieved(task: Any) -> None:
+    if not task.cancelled():
+        task.exception()
+
+
 def rounded(metrics: dict[str, Any]) -> dict[str, Any]:
     """Figures as people read them: ms to 0.1 (the browser gives 28.9000000001397), CLS to 4 places."""
     return {key: round(value, 4 if key == "cls" else 1) if isinstance(value, float) else value
@@ -124,6 +150,7 @@ class PageTimer(Observer):
         self._unloaded: dict[int, Page] = {}  # pages with a ready document that has not loaded yet
         self._opened: set[int] = set()  # pages that started a document during this step
         self._owner: dict[int, tuple[Step, str]] = {}  # page -> the step that opened its document, its number
+        self._sent: dict[int, tuple[Page, Any]] = {}  # page -> its metrics read, sent before the detectors' scan
         runner.init_script(runner.page, OBSERVE_JS)
         runner.init_script(runner.page, ROUTE_JS)
 
@@ -194,7 +221,7 @@ class PageTimer(Observer):
         self._redirects.clear()
         self._owner.clear()
         self._opened.clear()
-        self._routes, self._waited = [], []
+        self._routes, self._waited, self._sent = [], [], {}
         self._open_window()
 
     def _open_window(self, step: Step | None = None) -> list[Any]:
@@ -259,6 +286,15 @@ class PageTimer(Observer):
             except PlaywrightError:  # closed, or never loaded: the step's own checks judge that
                 continue
 
+    def step_passed(self, ctx: Any, step: Step, uid: str) -> None:
+        """Before the detectors scan the step's pages (the observers after this one): send the reads of the pages
+        that loaded, so both round trips are waited for at once; step_timed takes the answers."""
+        self._sent = {}
+        for page in self._unmeasured:
+            pending = send_page_metrics(page)
+            if pending is not None:
+                self._sent[id(page)] = (page, pending)
+
     def step_timed(self, step: Step, args: Any, duration_ms: float) -> str | None:
         """Measure freshly loaded pages and routes, check budgets; returns a failure message on a fail tier."""
         where = f"step {_place(self.runner, step)} `{step.title}` at {step.source}"
@@ -292,7 +328,8 @@ class PageTimer(Observer):
             self._unmeasured.remove(page)
             opener, place = self._owner.pop(id(page)) if id(page) in self._owner else (step, _place(self.runner, step))
             reading = time.perf_counter()
-            metrics = collect_page_metrics(page)
+            sent = self._sent.pop(id(page), None)
+            metrics = page_metrics_sent(page, sent[1]) if sent is not None else collect_page_metrics(page)
             if metrics is None:
                 continue
             request = self._name_navigation(page, metrics)
@@ -337,6 +374,7 @@ class PageTimer(Observer):
         duration_ms -= self.runner.overhead_ms
         breaches = [b for b in (self.budgets.check("flow", duration_ms, where=where),
                                 self.budgets.check("actions", actions, where=where)) if b]
+        self._sent = {}  # sent for a step that then failed: read again, now
         if not self.strict and (self._unloaded or self._unmeasured):  # the last pages: measured before the end
             self._finish_loads(time.perf_counter() + self.runner.timeouts.ms("navigation") / 1000)
             breaches = self._measure_loaded(flow.steps[-1]) + breaches
