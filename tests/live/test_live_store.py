@@ -1,6 +1,7 @@
 """The shipped flows against the demo store run as its own process, which keeps its data between runs.
 
-Healthy: `flows/` passes twice in a row with no reset in between (unique emails, fresh fake data).
+Healthy: `flows/` passes twice in a row with no reset in between (unique emails, fresh fake data), then a third
+time with two xdist workers sharing the target's one SMTP port.
 Restarted with the `uppercase-email` fault: only the capitalised signups fail, naming "unknown email format".
 """
 from __future__ import annotations
@@ -37,10 +38,11 @@ def _target(folder: Path, url: str, smtp_port: int) -> Path:
     return path
 
 
-def _run(folder: Path, how: str, junit_name: str) -> dict[str, Outcome]:
+def _run(folder: Path, how: str, junit_name: str, *more: str) -> dict[str, Outcome]:
     """`checkout-tester run` or `pytest` on flows/ in `folder`; outcomes from its JUnit file."""
     junit = folder / junit_name
-    common = ["--target", "live.yaml", "--junitxml", str(junit), "--alluredir", str(folder / f"{junit_name}-allure")]
+    common = ["--target", "live.yaml", "--junitxml", str(junit), "--alluredir", str(folder / f"{junit_name}-allure"),
+              *more]
     if how == "cli":
         cmd = [*cli(), "run", "flows", *common]
     else:
@@ -66,6 +68,10 @@ def test_shipped_flows_pass_twice_on_a_store_that_keeps_its_data_then_catch_jane
         second = _run(tmp_path, "pytest", "second.xml")  # same store, same accounts and orders: no reset
         assert not _failed(second), _failed(second)
         assert set(second) == set(first)
+        # Two workers, one SMTP port: the controller listens, each worker reads what arrived (pytest/shared_mail.py)
+        third = _run(tmp_path, "cli", "third.xml", "-n", "2", "--retries", "0")
+        assert not _failed(third), _failed(third)
+        assert set(third) == set(first)
     with StoreProcess(smtp_port, faults=("uppercase-email",)) as store:
         _target(tmp_path, store.url, smtp_port)
         faulty = _run(tmp_path, "pytest", "faulty.xml")

@@ -3,11 +3,13 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from pathlib import Path
 from types import TracebackType
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
+from checkout_tester.mail import spool
 from checkout_tester.mail.message import Mail, parse_mail
 
 
@@ -23,8 +25,9 @@ class _FreePortController(Controller):
 class SmtpSink:
     """Accepts every mail on host:port and keeps it; waiters are woken on each arrival."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, spool: Path | None = None) -> None:
         self.host, self.port = host, port
+        self.spool = spool  # also written there, one file a mail, for readers in other processes (mail.spool)
         self._mails: list[Mail] = []
         self._looked_at = 0  # how many mails the last messages() call saw
         self._arrived = threading.Condition()
@@ -34,7 +37,10 @@ class SmtpSink:
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         """Store the mail and wake whoever waits for one."""
         raw = envelope.original_content or envelope.content or b""
-        mail = parse_mail(raw if isinstance(raw, bytes) else raw.encode(), list(envelope.rcpt_tos))
+        raw = raw if isinstance(raw, bytes) else raw.encode()
+        mail = parse_mail(raw, list(envelope.rcpt_tos))
+        if self.spool is not None:
+            spool.write(self.spool, raw, list(envelope.rcpt_tos), mail.received)
         with self._arrived:
             self._mails.append(mail)
             self._arrived.notify_all()

@@ -13,7 +13,8 @@ import pytest
 
 from checkout_tester.base.errors import CheckoutTesterError
 from checkout_tester.mail import mailbox
-from checkout_tester.pytest import retry, secrets
+from checkout_tester.mail.spool import SpoolReader
+from checkout_tester.pytest import retry, secrets, shared_mail
 from checkout_tester.report.allure import AllureListener, write_results_metadata
 from checkout_tester.report.timings import TimingRecorder
 from checkout_tester.report.waterfall import WaterfallRecorder
@@ -33,8 +34,13 @@ def checkout_target(pytestconfig: pytest.Config) -> Target:
 
 
 @pytest.fixture(scope="session")
-def checkout_mail(checkout_target: Target) -> Iterator[Any]:
-    """Where expect_email reads mail: an SMTP sink run here (the demo store's default) or Mailpit; or None."""
+def checkout_mail(pytestconfig: pytest.Config, checkout_target: Target) -> Iterator[Any]:
+    """Where expect_email reads mail: an SMTP sink run here (the demo store's default) or Mailpit; or None.
+    An xdist worker reads the controller's sink when the target's port is fixed (shared_mail)."""
+    shared = shared_mail.worker_spool(pytestconfig)
+    if shared is not None:
+        yield SpoolReader(*shared)
+        return
     with mailbox.open_mail_source(checkout_target) as source:
         yield source
 

@@ -23,6 +23,7 @@ from checkout_tester.pytest import (
     retry,
     secrets,
     shard,
+    shared_mail,
     timings as timings_pytest,
 )
 from checkout_tester.pytest.summary import SummaryPlugin
@@ -73,6 +74,8 @@ def pytest_configure(config: pytest.Config) -> None:
     ci.register(config, _redactor(config))
     shard.register(config)  # with --shard: this job's share of the items
     order.register(config)  # under xdist: the longest flows first, one on each worker
+    if not getattr(config, "_checkout_problems", None):  # -n N and a fixed SMTP port: one sink, every worker reads it
+        shared_mail.register(config, fixtures.session_target(config))
     history_pytest.register(config)  # with --history: each RunRecord stored as its test ends
     retry.configure(config)  # --retries: a failed flow runs again with trace, video and HAR (ffmpeg set up first)
     alluredir = config.getoption("allure_report_dir", None)  # xdist workers' pictures are read back from there
