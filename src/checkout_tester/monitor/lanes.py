@@ -17,6 +17,7 @@ from typing import Any, Callable, Sequence
 from checkout_tester.monitor.runner import MonitorSession
 
 log = logging.getLogger("checkout_tester.monitor")
+REFILL_S = 30.0  # a run waiting for a lane retries opening lanes that could not start this often
 
 
 class RunTimedOut(Exception):
@@ -56,6 +57,7 @@ class Lanes:
         self._jobs: queue.SimpleQueue[Job | None] = queue.SimpleQueue()
         self._lanes: list[Lane] = []
         self._turn = threading.Lock()  # a run ending just as its deadline passes: finished or abandoned, not both
+        self._refilling = threading.Lock()  # one caller opens missing lanes at a time
         self._stopping = False
 
     def start(self) -> None:
@@ -73,11 +75,15 @@ class Lanes:
         return job
 
     def call(self, fn: Callable[..., Any], *args: Any, deadline_s: float = 0) -> Any:
-        """`fn(session, *args)` on a free lane, its result or its error; RunTimedOut past `deadline_s` (0: none),
-        counted from when a lane took it (a run queued behind busy lanes has not started yet)."""
+        """`fn(session, *args)` on a free lane, its result or its error (None if the lanes closed before it
+        started); RunTimedOut past `deadline_s` (0: none), counted from when a lane took it (a run queued behind
+        busy lanes has not started yet)."""
         self._refill()
         job = self.submit(fn, *args)
-        job.started.wait()
+        while not job.started.wait(REFILL_S):  # every lane busy, or none could start its browser: try again
+            if self._stopping and job.done.cancel():
+                return None  # the lanes are closing: it never started
+            self._refill()
         try:
             return job.done.result(timeout=deadline_s or None)
         except FutureTimeout:
@@ -102,10 +108,15 @@ class Lanes:
 
     def _refill(self) -> None:
         """Open lanes in place of replacements that could not start (their browser did not launch then)."""
-        with self._turn:
-            missing = 0 if self._stopping else len(self.sessions) - len(self._lanes)
-        for _ in range(missing):
-            self._open(Lane(self.sessions[0].fresh())).add_done_callback(_log_failed_start)
+        if not self._refilling.acquire(blocking=False):
+            return  # another caller is opening them
+        try:
+            with self._turn:
+                missing = 0 if self._stopping else len(self.sessions) - len(self._lanes)
+            for _ in range(missing):
+                self._open(Lane(self.sessions[0].fresh())).add_done_callback(_log_failed_start)
+        finally:
+            self._refilling.release()
 
     def _open(self, lane: Lane) -> Future[Any]:
         ready: Future[Any] = Future()
