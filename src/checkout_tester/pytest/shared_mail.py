@@ -8,11 +8,12 @@ from __future__ import annotations
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from checkout_tester.mail.smtp_sink import SmtpSink
+if TYPE_CHECKING:
+    from checkout_tester.mail.smtp_sink import SmtpSink
 
 SPOOL = "checkout_mail_spool"  # workerinput keys
 SINK = "checkout_mail_sink"
@@ -47,6 +48,8 @@ class SharedSink:
         self.sink: SmtpSink | None = None
 
     def start(self) -> None:
+        from checkout_tester.mail.smtp_sink import SmtpSink  # aiosmtpd: only for a run that shares a sink
+
         self.folder = Path(tempfile.mkdtemp(prefix="checkout-mail-"))
         self.sink = SmtpSink(self.host, self.port, spool=self.folder).start()
 
