@@ -11,9 +11,10 @@ import pytest
 from checkout_tester.base.redaction import Redactor
 from checkout_tester.pytest.push import PROPERTY as RUN_RECORD
 from checkout_tester.pytest.results import ResultCollector
+from checkout_tester.report.pictures import PROPERTY as PICTURE
 from checkout_tester.report.timings import PROPERTY as TIMINGS
 
-BULK = {TIMINGS, RUN_RECORD}  # JSON documents: timings.json and Allure carry them, JUnit does not
+BULK = {TIMINGS, RUN_RECORD, PICTURE}  # JSON documents: timings.json and Allure carry them, JUnit does not
 LOCATION = "checkout-tester-location"  # a property only on its way to the file/line attributes
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 from pathlib import Path
 from typing import Any, Generator, Iterator
@@ -80,6 +81,7 @@ def pytest_configure(config: pytest.Config) -> None:
     retry.configure(config)  # --retries: a failed flow runs again with trace, video and HAR (ffmpeg set up first)
     alluredir = config.getoption("allure_report_dir", None)  # xdist workers' pictures are read back from there
     pictures.results_dir = Path(alluredir) if alluredir else None
+    pictures.relay = hasattr(config, "workerinput") and pictures.results_dir is not None
     if config.getoption("--video", "off") != "off":
         browser_setup.ensure_ffmpeg()
     if config.getoption("--headed", False):
@@ -167,6 +169,15 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     interrupts.uninstall()
 
 
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if pictures.relay:
+        return
+    for key, value in report.user_properties:  # a worker's pictures: one drawing process for the whole run
+        if key == pictures.PROPERTY:
+            given = json.loads(str(value))
+            pictures.draw_file(given["chart"], given["data"], given["file"])
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_sessionfinish(session: pytest.Session) -> None:
     pictures.wait()  # the timing pictures drawn while flows ran are in the Allure results before anyone reads them
@@ -174,6 +185,8 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> Generator[None, Any, None]:
+    if pictures.relay:  # an xdist worker hands its timing pictures to the controller, which draws them all
+        item.user_properties.extend((pictures.PROPERTY, picture) for picture in pictures.take_relayed())
     outcome = yield
     report = outcome.get_result()
     runner = getattr(item, "_checkout_runner", None)

@@ -21,9 +21,13 @@ UNDRAWN = ("actions", "attempt", "steps", "flaky")  # run-record keys no picture
 MEMO = 64  # pictures kept for reuse
 
 results_dir: Path | None = None  # the session's Allure results (set by the pytest plugin)
+relay = False  # an xdist worker: its pictures are drawn by the controlling process (one drawer per run)
+PROPERTY = "checkout_picture"  # how a worker hands a picture to draw over, in the report's user_properties
 _drawer: Any = None
 _drawn: dict[str, Future[str]] = {}
 _writes: list[Future[None]] = []
+_relayed: list[str] = []  # this worker's pictures not handed over yet
+_filed: set[str] = set()  # the Allure files this process draws (a report repeats its properties)
 
 
 def _submit(chart: str, data: Any) -> Future[str]:
@@ -94,13 +98,30 @@ def attach_later(chart: str, data: Any, name: str) -> None:
     import allure
     from allure_commons.types import AttachmentType
 
-    drawing = picture(chart, data)
     reporter = _allure_reporter()
     try:
         file_name = reporter._attach(_name(_key(chart, data)), name=name, attachment_type=AttachmentType.SVG)
     except Exception:  # noqa: BLE001 - no allure-pytest reporter, or one without _attach: attach when drawn
-        allure.attach(drawing.result(), name=name, attachment_type=AttachmentType.SVG)
+        allure.attach(picture(chart, data).result(), name=name, attachment_type=AttachmentType.SVG)
         return
+    if relay:  # drawn by the controlling process into the same results folder (draw_file)
+        _relayed.append(json.dumps({"chart": chart, "file": file_name, "data": data}, default=str))
+        return
+    draw_file(chart, data, file_name)
+
+
+def take_relayed() -> list[str]:
+    """This worker's pictures to hand over (JSON), each once."""
+    taken, _relayed[:] = list(_relayed), []
+    return taken
+
+
+def draw_file(chart: str, data: Any, file_name: str) -> None:
+    """Draw the picture into the Allure results' `file_name` (once); wait() sees it written."""
+    if file_name in _filed:
+        return
+    _filed.add(file_name)
+    drawing = picture(chart, data)
     written: Future[None] = Future()
 
     def write(done: Future[str]) -> None:  # in the pool's thread, or here when drawn already
