@@ -279,3 +279,22 @@ def _logging() -> None:
         log.setLevel(logging.INFO)
         log.propagate = False
     logging.getLogger("apscheduler").setLevel(logging.ERROR)  # our own line says when a tick was skipped
+    driver = logging.getLogger("playwright")
+    if not driver.handlers:  # else Python's last-resort handler prints them with a traceback
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(_OneLine("%(asctime)s %(levelname)s playwright: %(message)s", "%Y-%m-%d %H:%M:%S"))
+        driver.addHandler(handler)
+        driver.propagate = False
+
+
+class _OneLine(logging.Formatter):
+    """Playwright's own errors as one line, without a traceback: e.g. an answer naming an object the killed
+    browser took with it. The run it broke is recorded; a lane it leaves waiting is replaced (--run-timeout)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        if record.exc_info:
+            error = record.exc_info[1]
+            said = str(error).splitlines()[0] if error is not None and str(error) else type(error).__name__
+            record = logging.makeLogRecord({**record.__dict__, "msg": f"{record.getMessage()}: {said}", "args": None,
+                                            "exc_info": None, "exc_text": None})
+        return super().format(record)
