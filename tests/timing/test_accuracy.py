@@ -7,7 +7,8 @@ machine only ever adds time, so min is the steadiest figure; medians are printed
 Tolerances come from measurement on this 2-core machine, 7 trials x 4 MS values: with other test
 suites running beside it (load average 15-18) |TTFB delta - MS| was at most 78 ms and |step
 delta - MS| at most 137 ms (a goto step adds Playwright round trips and rendering); on a quieter
-machine (medians) 32 / 71 ms. The bounds, 150 and 200 ms, stay below half the 500 ms spacing of the delays,
+machine (medians) 32 / 71 ms; a CI run of the whole suite (3 workers on 2 cores) once measured a step +201 ms
+for the page with no delay. The bounds, 150 and 240 ms, stay below half the 500 ms spacing of the delays,
 so the figures still tell each delay from its neighbours. Every single faulted sample must also
 be at least MS: the store holds the response that long, so anything less would be a bug.
 """
@@ -29,7 +30,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 DELAYS = {"2": ("/cart", 0), "3": ("/login", 500), "4": ("/signup", 1000), "5": ("/support", 1500)}
 FAULTS = tuple(f"slow:{path}:{ms}" for path, ms in DELAYS.values())
 TTFB_TOLERANCE_MS = 150
-STEP_TOLERANCE_MS = 200
+STEP_TOLERANCE_MS = 240
 
 
 def _timed_run(tmp: Path, paths: list[Path], faults: tuple[str, ...]) -> tuple[dict[str, Outcome], dict[str, Any]]:
