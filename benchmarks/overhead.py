@@ -86,7 +86,8 @@ def _patches() -> dict[str, list[tuple[Any, str, Any]]]:
     from checkout_tester.observe.page_scan import PageScanner
 
     return {
-        "no page metrics": [(timing, "collect_page_metrics", lambda page: None)],
+        "no page metrics": [(timing, "collect_page_metrics", lambda page, sent=None: None),
+                            (timing, "send_page_metrics", lambda page: None)],
         "no error-message scan": [(PageScanner, "scan", lambda self, page, typing=False, typed=(): {})],
         "no settle": [(timing.PageTimer, "settle", lambda self, *args: None)],
     }

@@ -52,5 +52,11 @@ def parse_mail(raw: bytes, envelope_to: list[str] | tuple[str, ...] = (), receiv
                 sender=str(msg.get("From", "")), id=str(msg.get("Message-ID", "")))
 
 
+def addressed(mails: list[Mail], to: str, since: float) -> list[Mail]:
+    """The mails to `to` received at or after `since`, in the order given."""
+    wanted = to.strip().lower()
+    return [m for m in mails if wanted in m.to and m.received >= since]
+
+
 def _lines(text: str) -> str:
     return text.replace("\r\n", "\n")  # SMTP's CRLF line ends, as the store wrote them

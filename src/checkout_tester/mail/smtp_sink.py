@@ -10,7 +10,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from checkout_tester.mail import spool
-from checkout_tester.mail.message import Mail, parse_mail
+from checkout_tester.mail.message import Mail, addressed, parse_mail
 
 
 class _FreePortController(Controller):
@@ -55,11 +55,10 @@ class SmtpSink:
 
     def messages(self, to: str, since: float) -> list[Mail]:
         """Mails to `to` received at or after `since`, oldest first."""
-        wanted = to.strip().lower()
         with self._arrived:
             self._looked_at = len(self._mails)  # wait() wakes for anything newer than this look
             mails = list(self._mails)
-        return [m for m in mails if wanted in m.to and m.received >= since]
+        return addressed(mails, to, since)
 
     def wait(self, timeout_s: float) -> None:
         """Block until a mail newer than the last messages() call arrives, or for at most `timeout_s`."""

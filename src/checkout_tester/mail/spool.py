@@ -12,7 +12,7 @@ import time
 import uuid
 from pathlib import Path
 
-from checkout_tester.mail.message import Mail, parse_mail
+from checkout_tester.mail.message import Mail, addressed, parse_mail
 
 POLL_S = 0.05  # how often a waiting reader looks for new files
 
@@ -53,10 +53,9 @@ class SpoolReader:
 
     def messages(self, to: str, since: float) -> list[Mail]:
         """Mails to `to` received at or after `since`, oldest first."""
-        wanted = to.strip().lower()
         mails = self._mails()
-        self._looked_at = len(mails)
-        return [m for m in mails if wanted in m.to and m.received >= since]
+        self._looked_at = len(mails)  # wait() wakes for anything newer than this look
+        return addressed(mails, to, since)
 
     def wait(self, timeout_s: float) -> None:
         """Until a mail newer than the last messages() call is in the folder, or for at most `timeout_s`."""

@@ -107,7 +107,7 @@ class Lanes:
         self._lanes.clear()
 
     def _refill(self) -> None:
-        """Open lanes in place of replacements that could not start (their browser did not launch then)."""
+        """Open lanes in place of missing ones: abandoned, or replacements that could not start their browser."""
         if not self._refilling.acquire(blocking=False):
             return  # another caller is opening them
         try:
@@ -136,8 +136,7 @@ class Lanes:
             if lane in self._lanes:
                 self._lanes.remove(lane)
         lane.session.kill_driver()
-        if not self._stopping:
-            self._open(Lane(lane.session.fresh())).add_done_callback(_log_failed_start)
+        self._refill()
 
     def _serve(self, lane: Lane, ready: Future[Any]) -> None:
         session = lane.session

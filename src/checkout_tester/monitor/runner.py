@@ -146,11 +146,9 @@ class MonitorSession(Session):
 
     def stuck_record(self, flow: Flow, variant: Variant, started: float, why: str, recheck: bool) -> RunRecord:
         """The record of a run abandoned past its deadline (`started`: time.time() when its lane took it)."""
-        began = datetime.fromtimestamp(started, timezone.utc)
-        record = RunRecord(flow=str(flow.path), flow_name=flow.name, variant=variant.id, location=self.location,
-                           target=self.target.name, started_at=began, outcome="broken",
-                           failure_class=classes.BROWSER_CRASHED, message=f"the browser stopped answering: {why}",
-                           duration_ms=round((datetime.now(timezone.utc) - began).total_seconds() * 1000, 1))
+        record = _broken_record(flow, variant, self.location, self.target.name,
+                                datetime.fromtimestamp(started, timezone.utc),
+                                f"the browser stopped answering: {why}", classes.BROWSER_CRASHED)
         record.run_id, record.recheck = uuid.uuid4().hex, recheck
         record.reproduce = reproduce_command(flow, variant, self.target_path)
         return record
@@ -200,6 +198,11 @@ def _broken(flow: Flow, variant: Variant, location: str, target: str, started: d
     else:  # e.g. the flow's storage_state file is missing
         message = redactor(str(exc))
         failure_class = classes.class_of(exc) or classes.classify(message)
+    return _broken_record(flow, variant, location, target, started, message, failure_class)
+
+
+def _broken_record(flow: Flow, variant: Variant, location: str, target: str, started: datetime, message: str,
+                   failure_class: str) -> RunRecord:
     return RunRecord(flow=str(flow.path), flow_name=flow.name, variant=variant.id, location=location, target=target,
                      started_at=started, outcome="broken", failure_class=failure_class, message=message,
                      duration_ms=round((datetime.now(timezone.utc) - started).total_seconds() * 1000, 1))

@@ -84,12 +84,16 @@ METRIC_KEYS = {"page_load": "load_ms", "ttfb": "ttfb_ms", "dom_content_loaded": 
 PAINT_WAIT_MS = 1500  # longest wait for a first paint after load
 
 
-def collect_page_metrics(page: Page) -> dict[str, Any] | None:
-    """The browser's own timings of the page's current document, or None if it is gone."""
+def collect_page_metrics(page: Page, sent: Any = None) -> dict[str, Any] | None:
+    """The browser's own timings of the page's current document, or None if it is gone; `sent`: the read was sent
+    earlier (send_page_metrics), its answer is waited for here."""
     try:
-        if page.is_closed():
+        if sent is not None:
+            metrics = page._sync(sent)  # type: ignore[attr-defined]
+        elif page.is_closed():
             return None
-        metrics = page.evaluate(PAGE_METRICS_JS, PAINT_WAIT_MS)
+        else:
+            metrics = page.evaluate(PAGE_METRICS_JS, PAINT_WAIT_MS)
     except PlaywrightError:  # closed or navigating away while we read: nothing to measure
         return None
     return rounded(metrics) if metrics else None
@@ -97,7 +101,7 @@ def collect_page_metrics(page: Page) -> dict[str, Any] | None:
 
 def send_page_metrics(page: Page) -> Any | None:
     """Send the metrics read of the page's current document without waiting for the answer (its round trip then
-    rides along with the next call, the detectors' scan): a pending read for `page_metrics_sent`, or None where
+    rides along with the next call, the detectors' scan): a pending read for collect_page_metrics, or None where
     Playwright's sync objects lack their async implementation (`_impl_obj`, `_loop`)."""
     impl, loop = getattr(page, "_impl_obj", None), getattr(page, "_loop", None)
     if impl is None or loop is None or page.is_closed():
@@ -105,15 +109,6 @@ def send_page_metrics(page: Page) -> Any | None:
     task = loop.create_task(impl.evaluate(PAGE_METRICS_JS, PAINT_WAIT_MS))
     task.add_done_callback(_retrieved)  # a read nobody collects (a step that failed after it) logs nothing
     return task
-
-
-def page_metrics_sent(page: Page, pending: Any) -> dict[str, Any] | None:
-    """The answer of a read sent earlier (waited for here), as collect_page_metrics gives it."""
-    try:
-        metrics = page._sync(pending)  # type: ignore[attr-defined]
-    except PlaywrightError:  # closed or navigating away while it read: nothing to measure
-        return None
-    return rounded(metrics) if metrics else None
 
 
 def _retrieved(task: Any) -> None:
@@ -150,7 +145,7 @@ class PageTimer(Observer):
         self._unloaded: dict[int, Page] = {}  # pages with a ready document that has not loaded yet
         self._opened: set[int] = set()  # pages that started a document during this step
         self._owner: dict[int, tuple[Step, str]] = {}  # page -> the step that opened its document, its number
-        self._sent: dict[int, tuple[Page, Any]] = {}  # page -> its metrics read, sent before the detectors' scan
+        self._sent: dict[int, Any] = {}  # page -> its metrics read, sent before the detectors' scan
         runner.init_script(runner.page, OBSERVE_JS)
         runner.init_script(runner.page, ROUTE_JS)
 
@@ -293,7 +288,7 @@ class PageTimer(Observer):
         for page in self._unmeasured:
             pending = send_page_metrics(page)
             if pending is not None:
-                self._sent[id(page)] = (page, pending)
+                self._sent[id(page)] = pending
 
     def step_timed(self, step: Step, args: Any, duration_ms: float) -> str | None:
         """Measure freshly loaded pages and routes, check budgets; returns a failure message on a fail tier."""
@@ -328,8 +323,7 @@ class PageTimer(Observer):
             self._unmeasured.remove(page)
             opener, place = self._owner.pop(id(page)) if id(page) in self._owner else (step, _place(self.runner, step))
             reading = time.perf_counter()
-            sent = self._sent.pop(id(page), None)
-            metrics = page_metrics_sent(page, sent[1]) if sent is not None else collect_page_metrics(page)
+            metrics = collect_page_metrics(page, self._sent.pop(id(page), None))
             if metrics is None:
                 continue
             request = self._name_navigation(page, metrics)
